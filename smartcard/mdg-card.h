@@ -79,6 +79,12 @@ GBytes       *mdg_card_compute_signature    (MdgCard *self,
                                              const guint8 *digest_info,
                                              gsize digest_info_len,
                                              GError **error);
+/* Selects @aid unless this MdgCard selected it last and nothing since can
+ * have changed that (no transport error, no reset). */
+gboolean      mdg_card_ensure_aid           (MdgCard *self,
+                                             const guint8 *aid,
+                                             gsize aid_len,
+                                             GError **error);
 /* Selects the card manager (ISD) AID, which clears the security status. */
 gboolean      mdg_card_clear_security_status (MdgCard *self,
                                               GError **error);

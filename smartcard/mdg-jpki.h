@@ -87,6 +87,20 @@ GPtrArray    *mdg_jpki_sign_digests       (MdgCard *card,
                                            GBytes **certificate,
                                            gint *tries_left,
                                            GError **error);
+/* The same with @known_certificate (DER, may be NULL): a certificate the
+ * caller read earlier from this card (e.g. in the status read). It is not
+ * read again, which keeps one sign-key signature at 7 APDUs; every
+ * signature is still checked against it, so a wrong certificate fails with
+ * BAD_SIGNATURE. */
+GPtrArray    *mdg_jpki_sign_digests_with_certificate (MdgCard *card,
+                                                      MdgJpkiKey key,
+                                                      const MdgPin *pin,
+                                                      MdgPinFlags flags,
+                                                      GPtrArray *digests,
+                                                      GBytes *known_certificate,
+                                                      GBytes **certificate,
+                                                      gint *tries_left,
+                                                      GError **error);
 /* Convenience for one digest. */
 GBytes       *mdg_jpki_sign_sha256        (MdgCard *card,
                                            MdgJpkiKey key,

@@ -40,5 +40,7 @@ MdgMemoryTransport *mdg_memory_transport_new         (const MdgMemoryCardFuncs *
 guint               mdg_memory_transport_get_apdu_count (MdgMemoryTransport *self);
 /* Simulates pulling the card: powers it off; later calls fail with CARD_REMOVED. */
 void                mdg_memory_transport_remove_card (MdgMemoryTransport *self);
+/* Whether a transaction is open (begin without end), for tests. */
+gboolean            mdg_memory_transport_in_transaction (MdgMemoryTransport *self);
 
 G_END_DECLS

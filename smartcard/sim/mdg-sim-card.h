@@ -58,6 +58,23 @@ gboolean      mdg_sim_card_set_fault      (MdgSimCard *self,
 guint         mdg_sim_card_get_apdu_count (MdgSimCard *self);
 void          mdg_sim_card_reset_apdu_count (MdgSimCard *self);
 
+/* Warm reset: leaves the AP; keeps the security status unless the
+ * "warm-reset-clears" quirk is on (jpki-card.md §4). */
+void          mdg_sim_card_warm_reset     (MdgSimCard *self);
+/* A §7 ATR by name (contact, contact-c0, contact-00, contact-d1d6,
+ * contact-a115, contactless, contactless-4b51,
+ * contactless-pupi) or as hex. */
+gboolean      mdg_sim_card_set_atr        (MdgSimCard *self,
+                                           const char *name_or_hex,
+                                           GError **error);
+/* Remaining tries of a PIN by state name ("auth", "sign", "text",
+ * "text-a", "text-b", "visual-a", "visual-b", "juki"); -1 if unknown. */
+gint          mdg_sim_card_get_tries      (MdgSimCard *self,
+                                           const char *pin_name);
+/* "auth=3 sign=5 text=3 …" for the control socket. */
+char         *mdg_sim_card_describe_tries (MdgSimCard *self);
+const char   *mdg_sim_card_get_persona_id (MdgSimCard *self);
+
 /* Function table for MdgMemoryTransport. */
 const MdgMemoryCardFuncs *mdg_sim_card_get_memory_funcs (void);
 
