@@ -197,6 +197,7 @@ mdg_sim_control_send (const char *path,
   g_autofree char *framed = g_strconcat (command, "\n", NULL);
   gsize len;
 
+  g_socket_client_set_enable_proxy (client, FALSE);
   conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, error);
   if (conn == NULL)
     return FALSE;

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mdg-sim-card.h"
+#include "mdg-text-ap.h"
 #include "mdg-sim-persona.h"
 
 void
@@ -50,24 +51,11 @@ all_digits (const char *s,
   return TRUE;
 }
 
-/* Weights per position counted from the right, n = 1..11:
- * P_n = n + 1 for n <= 6, n - 5 for n >= 7. */
+/* The card library owns the 番号法施行令 §8 check digit. */
 gboolean
 mdg_sim_my_number_is_valid (const char *digits)
 {
-  guint sum = 0;
-  guint check;
-
-  if (!all_digits (digits, 12))
-    return FALSE;
-  for (guint n = 1; n <= 11; n++)
-    {
-      guint q = digits[11 - n] - '0';
-      guint p = n <= 6 ? n + 1 : n - 5;
-      sum += p * q;
-    }
-  check = sum % 11 <= 1 ? 0 : 11 - sum % 11;
-  return (guint) (digits[11] - '0') == check;
+  return all_digits (digits, 12) && mdg_my_number_is_valid (digits);
 }
 
 char *

@@ -131,6 +131,10 @@ connect_with_retry (MdgSimVpcd *self,
   gint64 deadline = g_get_monotonic_time () + (gint64) self->connect_timeout_ms * 1000;
   gboolean told = FALSE;
 
+  /* vpcd is local test plumbing: never via a proxy (libproxy also throws
+   * C++ exceptions that break sanitizer builds). */
+  g_socket_client_set_enable_proxy (client, FALSE);
+
   for (;;)
     {
       g_autoptr(GError) error = NULL;
@@ -215,7 +219,8 @@ vpcd_thread (gpointer data)
           g_printerr (_("madoguchi-card-sim: card pulled by a fault; `insert` puts it back\n"));
           break;
         case SERVE_CANCELLED:
-          g_printerr (_("madoguchi-card-sim: card removed\n"));
+          if (!self->quit)
+            g_printerr (_("madoguchi-card-sim: card removed\n"));
           break;
         case SERVE_CLOSED:
         default:

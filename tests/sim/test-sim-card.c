@@ -108,10 +108,11 @@ verify (MdgSimCard *card,
         guint16 fid,
         const char *pin)
 {
-  guint8 cmd[5 + 16] = { 0x00, 0x20, 0x00, 0x80, 0 };
+  guint8 cmd[5 + 32] = { 0x00, 0x20, 0x00, 0x80, 0 };
   gsize len = strlen (pin);
   guint16 sw = select_ef (card, fid);
 
+  g_assert_cmpuint (len, <=, 32);
   if (sw != 0x9000)
     return sw;
   cmd[4] = len;
