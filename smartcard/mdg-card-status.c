@@ -49,6 +49,7 @@ read_in_transaction (MdgCard *card,
                      GError **error)
 {
   g_autoptr(GError) text_error = NULL;
+  g_autoptr(GError) sign_error = NULL;
   gint tries;
 
   if (!mdg_jpki_select (card, error))
@@ -66,9 +67,18 @@ read_in_transaction (MdgCard *card,
     return FALSE;
   status->tries_left[MDG_PIN_AUTH] = tries;
 
-  tries = mdg_jpki_pin_tries (card, MDG_JPKI_KEY_SIGN, error);
+  /* Cards issued without a signature certificate may lack its PIN EF. */
+  tries = mdg_jpki_pin_tries (card, MDG_JPKI_KEY_SIGN, &sign_error);
   if (tries == -1)
-    return FALSE;
+    {
+      if (status->has_sign_cert ||
+          !g_error_matches (sign_error, MDG_CARD_ERROR, MDG_CARD_ERROR_FILE_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&sign_error));
+          return FALSE;
+        }
+      tries = MDG_CARD_TRIES_UNKNOWN;
+    }
   status->tries_left[MDG_PIN_SIGN] = tries;
 
   if (status->has_auth_cert &&

@@ -312,6 +312,36 @@ check_pin_for_key (MdgJpkiKey key,
   return TRUE;
 }
 
+/* VERIFY of @key's PIN. A card issued without a signature certificate
+ * (under 15) may lack the password EF too: that is CERT_UNAVAILABLE. */
+static gboolean
+jpki_verify (MdgCard *card,
+             MdgJpkiKey key,
+             const MdgPin *pin,
+             MdgPinFlags flags,
+             gint *tries_left,
+             GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean has_sign = TRUE;
+
+  if (mdg_card_verify_checked (card, pin, flags, tries_left, &local_error))
+    return TRUE;
+
+  if (key == MDG_JPKI_KEY_SIGN &&
+      g_error_matches (local_error, MDG_CARD_ERROR, MDG_CARD_ERROR_FILE_NOT_FOUND) &&
+      mdg_jpki_read_availability (card, &has_sign, NULL, NULL) &&
+      !has_sign)
+    {
+      g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_CERT_UNAVAILABLE,
+                   _("This card has no signature certificate"));
+      return FALSE;
+    }
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 static GPtrArray *
 sign_in_transaction (MdgCard *card,
                      MdgJpkiKey key,
@@ -331,7 +361,7 @@ sign_in_transaction (MdgCard *card,
   if (!mdg_jpki_select (card, error))
     return NULL;
 
-  if (!mdg_card_verify_checked (card, pin, flags, tries_left, error))
+  if (!jpki_verify (card, key, pin, flags, tries_left, error))
     return NULL;
 
   /* The sign certificate is only readable after the VERIFY above. */
@@ -487,7 +517,7 @@ mdg_jpki_read_sign_certificate (MdgCard *card,
     return NULL;
 
   ok = mdg_jpki_select (card, error) &&
-       mdg_card_verify_checked (card, pin, flags, tries_left, error) &&
+       jpki_verify (card, MDG_JPKI_KEY_SIGN, pin, flags, tries_left, error) &&
        (der = mdg_jpki_read_certificate (card, MDG_JPKI_CERT_SIGN, error)) != NULL;
 
   if (!mdg_card_finish_sequence (card, ok, error))

@@ -63,4 +63,16 @@ gboolean    mdg_transport_end_transaction   (MdgTransport *self,
 void        mdg_transport_disconnect        (MdgTransport *self,
                                              MdgDisposition disposition);
 
+/* mdg_transport_transmit() in a worker thread, for UIs. The transport must
+ * not be used otherwise until the callback runs. The result is the raw
+ * response (data and SW), at least 2 bytes. */
+void        mdg_transport_transmit_async    (MdgTransport *self,
+                                             GBytes *command,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+GBytes     *mdg_transport_transmit_finish   (MdgTransport *self,
+                                             GAsyncResult *result,
+                                             GError **error);
+
 G_END_DECLS

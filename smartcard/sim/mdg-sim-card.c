@@ -936,6 +936,9 @@ parse_apdu (const guint8 *c,
         }
       return FALSE;
     }
+  /* Extended length: 00 followed by two length bytes at least. */
+  if (n < 7)
+    return FALSE;
   a->extended = TRUE;
   if (n == 7)
     {

@@ -727,6 +727,40 @@ test_certificate_unavailable (void)
   mock_card_assert_done (mock);
 }
 
+static void
+on_transmitted (GObject *source,
+                GAsyncResult *result,
+                gpointer user_data)
+{
+  GBytes **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = mdg_transport_transmit_finish (MDG_TRANSPORT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_transmit_async (void)
+{
+  g_autoptr(MockCard) mock = mock_card_new ();
+  g_autoptr(MdgMemoryTransport) transport = NULL;
+  g_autoptr(MdgCard) card = mock_card_connect (mock, &transport);
+  g_autoptr(GBytes) command = hex_decode ("00A4020C02000A");
+  g_autoptr(GBytes) expected = hex_decode ("9000");
+  GBytes *response = NULL;
+
+  g_assert_true (mdg_card_get_transport (card) == MDG_TRANSPORT (transport));
+
+  mock_card_expect (mock, "00A4020C02000A", "9000");
+  mdg_transport_transmit_async (MDG_TRANSPORT (transport), command, NULL, on_transmitted, &response);
+  while (response == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (g_bytes_equal (response, expected));
+  g_bytes_unref (response);
+  mock_card_assert_done (mock);
+}
+
 int
 main (int argc,
       char *argv[])
@@ -760,6 +794,7 @@ main (int argc,
   g_test_add_func ("/card-ops/text-ap/read", test_text_ap_read);
   g_test_add_func ("/card-ops/change-pin", test_change_pin);
   g_test_add_func ("/card-ops/certificate-unavailable", test_certificate_unavailable);
+  g_test_add_func ("/card-ops/transport/transmit-async", test_transmit_async);
 
   ret = g_test_run ();
   g_bytes_unref (card_cert);

@@ -532,6 +532,46 @@ test_change_pin (Fixture *f,
   g_assert_cmpstr (number, ==, persona_string (f, "my_number"));
 }
 
+/* Single-sourced card behaviours (jpki-card.md §11): the library copes
+ * with either variant. */
+static void
+test_quirks (Fixture *f,
+             gconstpointer data)
+{
+  static const char *quirks[] = { "eof-6282", "wrong-le-6cxx", "empty-verify-9000", "reselect-clears" };
+  g_autoptr(MdgPin) pin = persona_pin (f, MDG_PIN_SIGN);
+  g_autoptr(MdgPin) text_pin = persona_pin (f, MDG_PIN_TEXT);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (quirks); i++)
+    {
+      g_autoptr(MdgCardStatus) status = NULL;
+      g_autoptr(GPtrArray) digests = digests_of (quirks[i]);
+      g_autoptr(GPtrArray) sigs = NULL;
+      g_autoptr(GBytes) cert = NULL;
+      g_autoptr(MdgTextAttributes) attrs = NULL;
+
+      g_test_message ("quirk %s", quirks[i]);
+      g_assert_true (mdg_sim_card_set_quirk (f->sim, quirks[i], TRUE, &error));
+      g_assert_no_error (error);
+
+      status = read_status (f);
+      g_assert_nonnull (status->auth_cert);
+      g_assert_nonnull (status->sign_ca_cert);
+
+      sigs = mdg_jpki_sign_digests (f->card, MDG_JPKI_KEY_SIGN, pin, MDG_PIN_FLAGS_NONE,
+                                    digests, &cert, NULL, &error);
+      g_assert_no_error (error);
+      assert_verifies (cert, digests->pdata[0], sigs->pdata[0]);
+
+      g_assert_true (mdg_text_ap_read (f->card, text_pin, MDG_PIN_FLAGS_NONE, NULL, &attrs, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (attrs->name, ==, persona_string (f, "name"));
+
+      g_assert_true (mdg_sim_card_set_quirk (f->sim, quirks[i], FALSE, &error));
+    }
+}
+
 static void
 add (const char *path,
      const char *persona,
@@ -581,6 +621,7 @@ main (int argc,
   add ("/sim-card/fault/corrupted-signature", "kawaguchi-76", test_corrupted_signature);
   add ("/sim-card/fault/first-6f00", "kawaguchi-76", test_first_6f00);
   add ("/sim-card/fault/truncated-cert", "kawaguchi-76", test_truncated_cert);
+  add ("/sim-card/quirks", "kawaguchi-76", test_quirks);
 
   return g_test_run ();
 }
