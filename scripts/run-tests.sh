@@ -51,9 +51,12 @@ CC=clang run_build sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db
   -Dfuzzing=true || status=1
 
 python3 - "$status" _build/gcc/meson-logs/testlog.json _build/sanitize/meson-logs/testlog.json <<'PY'
-import json, sys
+# Counts test cases: each TAP line of a GTest program ("ok N", "not ok N")
+# is one case; a test without TAP output counts as one case.
+import json, re, sys
 build_status = int(sys.argv[1])
 passed = failed = skipped = 0
+tap = re.compile(r'^(not ok|ok)\b(.*)$')
 for path in sys.argv[2:]:
     try:
         lines = open(path, encoding='utf-8').read().splitlines()
@@ -61,19 +64,38 @@ for path in sys.argv[2:]:
         print(f'missing test log: {path}')
         failed += 1
         continue
+    build = path.split('/')[1]
     for line in lines:
         if not line.strip():
             continue
         r = json.loads(line)
         res = r.get('result')
-        if res in ('OK', 'EXPECTEDFAIL'):
+        name = f'{build}: {r.get("name")}'
+        cases = [tap.match(l) for l in (r.get('stdout') or '').splitlines()]
+        cases = [m for m in cases if m]
+        if cases:
+            bad = 0
+            for m in cases:
+                if '# SKIP' in m.group(2):
+                    skipped += 1
+                    print(f'skipped: {name}{m.group(2)}')
+                elif m.group(1) == 'ok':
+                    passed += 1
+                else:
+                    bad += 1
+                    print(f'failed: {name}{m.group(2)}')
+            failed += bad
+            if res not in ('OK', 'EXPECTEDFAIL') and bad == 0:
+                failed += 1
+                print(f'failed: {name} ({res})')
+        elif res in ('OK', 'EXPECTEDFAIL'):
             passed += 1
         elif res == 'SKIP':
             skipped += 1
-            print(f'skipped: {r.get("name")}')
+            print(f'skipped: {name}')
         else:
             failed += 1
-            print(f'failed: {r.get("name")} ({res})')
+            print(f'failed: {name} ({res})')
 if build_status:
     print('a build step failed')
     failed += 1
