@@ -114,7 +114,7 @@ mdg_apdu_check_sw (guint16 sw,
   if (tries > 0)
     {
       g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_PIN_INCORRECT,
-                   ngettext ("Wrong PIN: %d try left", "Wrong PIN: %d tries left", tries),
+                   g_dngettext (GETTEXT_PACKAGE, "Wrong PIN: %d try left", "Wrong PIN: %d tries left", tries),
                    tries);
       return FALSE;
     }

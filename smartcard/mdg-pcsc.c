@@ -405,6 +405,14 @@ set_disconnected_error (GError **error)
   return FALSE;
 }
 
+/* pcscd notices a removed card only on its next poll (about 400 ms for
+ * vpcd), so give it a second before deciding. */
+static gboolean
+card_still_present (MdgPcscTransport *self)
+{
+  return !mdg_pcsc_context_wait_for_card (self->context, self->reader, FALSE, 1000, NULL, NULL);
+}
+
 static gboolean
 mdg_pcsc_transport_transmit (MdgTransport *transport,
                              const guint8 *command,
@@ -425,6 +433,15 @@ mdg_pcsc_transport_transmit (MdgTransport *transport,
   rv = SCardTransmit (self->handle, pci, command, (DWORD) command_len, NULL, response, &len);
   if (rv != SCARD_S_SUCCESS)
     return set_pcsc_error (rv, TRUE, error);
+
+  /* Every card answer carries SW1 SW2. vpcd reports a card that left the
+   * reader mid-command as success with no bytes, so ask the reader. */
+  if (len < 2 && !card_still_present (self))
+    {
+      g_set_error_literal (error, MDG_CARD_ERROR, MDG_CARD_ERROR_CARD_REMOVED,
+                           _("The card was removed; place it on the reader again"));
+      return FALSE;
+    }
 
   *response_len = len;
   return TRUE;

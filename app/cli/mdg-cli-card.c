@@ -78,41 +78,12 @@ card_session_open (const CardOptions *options,
   return g_steal_pointer (&session);
 }
 
-/* A card pulled in the middle of an APDU can reach us as a garbled or
- * empty answer rather than as a removal (vpcd answers an empty response;
- * readers differ). When the card is gone within a second, say so: "insert
- * the card again" is what the user can act on. */
-static void
-card_session_refine_error (CardSession *session,
-                           GError **error)
-{
-  const char *reader;
-
-  if (session == NULL || error == NULL || *error == NULL || (*error)->domain != MDG_CARD_ERROR)
-    return;
-  if ((*error)->code != MDG_CARD_ERROR_MALFORMED &&
-      (*error)->code != MDG_CARD_ERROR_TRUNCATED &&
-      (*error)->code != MDG_CARD_ERROR_COMMUNICATION &&
-      (*error)->code != MDG_CARD_ERROR_FAILED)
-    return;
-
-  reader = mdg_transport_get_reader_name (MDG_TRANSPORT (session->transport));
-  if (reader == NULL ||
-      !mdg_pcsc_context_wait_for_card (session->context, reader, FALSE, 1000, NULL, NULL))
-    return;
-
-  g_clear_error (error);
-  g_set_error_literal (error, MDG_CARD_ERROR, MDG_CARD_ERROR_CARD_REMOVED,
-                       _("The card was removed"));
-}
-
 static int
 card_report (CardSession *session,
              GError **error,
              gint pin_kind,
              gint tries_left)
 {
-  card_session_refine_error (session, error);
   return mdg_cli_report_error (*error, pin_kind, tries_left);
 }
 
@@ -1088,6 +1059,25 @@ card_sign (const MdgCliGlobal *global,
   g_clear_pointer (&pin, mdg_pin_free);
   if (signature == NULL)
     {
+      /* A card issued without the key's certificate may lack its PIN or
+       * key EF; say why (exit 8), not just "file not found". Only this
+       * error path pays for the extra read. */
+      if (g_error_matches (error, MDG_CARD_ERROR, MDG_CARD_ERROR_FILE_NOT_FOUND))
+        {
+          gboolean has_sign = TRUE;
+          gboolean has_auth = TRUE;
+
+          if (mdg_jpki_select (session->card, NULL) &&
+              mdg_jpki_read_availability (session->card, &has_sign, &has_auth, NULL) &&
+              !(key == MDG_JPKI_KEY_SIGN ? has_sign : has_auth))
+            {
+              g_clear_error (&error);
+              g_set_error_literal (&error, MDG_CARD_ERROR, MDG_CARD_ERROR_CERT_UNAVAILABLE,
+                                   key == MDG_JPKI_KEY_SIGN
+                                     ? _("this card has no signature certificate")
+                                     : _("this card has no authentication certificate"));
+            }
+        }
       exit_code = card_report (session, &error, kind, tries_left);
       goto out;
     }

@@ -142,8 +142,10 @@ mdg_cli_error_message (const GError *error,
       return g_strdup_printf (_("wrong %s"), pin);
 
     case MDG_CARD_ERROR_PIN_BLOCKED:
-      return g_strdup_printf (_("the %s is blocked; nothing was sent to the card. "
-                                "Only your municipal office (市区町村の窓口) can reset it"),
+      /* Reached both when a wrong entry used the last try (63C0) and when
+       * nothing was sent because the PIN was already blocked. */
+      return g_strdup_printf (_("the %s is blocked after too many wrong entries; "
+                                "only your municipal office (市区町村の窓口) can reset it"),
                               pin);
 
     case MDG_CARD_ERROR_LAST_TRY:

@@ -159,7 +159,7 @@ json_op () {
 }
 {
   printf '{\n  "benchmark": "card",\n  "persona": "%s",\n  "runs": %s,\n' "$PERSONA" "$N"
-  printf '  "baseline": "OpenSC pkcs11-tool %s",\n' "$(pkcs11-tool --version 2>&1 | head -n 1 | tr -d '"')"
+  printf '  "baseline": "pkcs11-tool, %s",\n' "$(opensc-tool --info 2>/dev/null | head -n 1 | tr -d '"')"
   printf '  "operations": {\n'
   json_op status_cli "$A_STATUS_CLI" "$T_STATUS_CLI"; printf ',\n'
   json_op status_library "$A_STATUS_LIB" "$T_STATUS_LIB"; printf ',\n'

@@ -73,6 +73,10 @@ serve (MdgSimVpcd *self,
       guint8 header[2];
       gsize got = 0, len, response_len;
 
+      /* vpcd writes the length and the APDU in two send() calls; with Nagle on
+       * its side, our delayed ACK would stall every APDU by ~40 ms. Quick ACK
+       * mode is not sticky, so set it before each read. */
+      g_socket_set_option (g_socket_connection_get_socket (conn), IPPROTO_TCP, TCP_QUICKACK, 1, NULL);
       if (!g_input_stream_read_all (in, header, 2, &got, cancellable, &error) || got < 2)
         break;
       len = header[0] << 8 | header[1];

@@ -606,6 +606,14 @@ usage-errors)
   expect_out "sign"
   ;;
 
+tty-prompt)
+  p=kawaguchi-76
+  mdg_card_start $p
+  run python3 "$here/tty-prompt.py" "$MDG_CLI" "$(persona $p pins.auth)"
+  [ "$rc" -eq 0 ] || { cat "$T/out" "$T/err" >&2; fail "interactive prompt"; }
+  expect_tries auth 3
+  ;;
+
 opensc-cross-check)
   p=kawaguchi-76
   mdg_card_start $p
