@@ -954,6 +954,31 @@ parse_sha256_hex (const char *hex,
   return TRUE;
 }
 
+/* With a known certificate the card skips the certificate read: 7 APDUs
+ * instead of 13 for the signature key. The card library still checks the
+ * signature against that certificate. */
+static GBytes *
+sign_one_digest (MdgCard *card,
+                 MdgJpkiKey key,
+                 const MdgPin *pin,
+                 MdgPinFlags flags,
+                 const guint8 digest[32],
+                 GBytes *known_certificate,
+                 gint *tries_left,
+                 GError **error)
+{
+  g_autoptr(GPtrArray) digests = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) signatures = NULL;
+
+  g_ptr_array_add (digests, g_bytes_new (digest, 32));
+  signatures = mdg_jpki_sign_digests_with_certificate (card, key, pin, flags, digests,
+                                                      known_certificate, NULL, tries_left,
+                                                      error);
+  if (signatures == NULL)
+    return NULL;
+  return g_bytes_ref (signatures->pdata[0]);
+}
+
 static int
 card_sign (const MdgCliGlobal *global,
            int argc,
@@ -966,14 +991,19 @@ card_sign (const MdgCliGlobal *global,
   g_autoptr(GError) error = NULL;
   g_autofree char *key_name = NULL;
   g_autofree char *sha256_hex = NULL;
+  g_autofree char *certificate_path = NULL;
   CardOptions options = { global, NULL, -1, FALSE };
   GOptionEntry entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &key_name,
       N_("Which key: sign (signature key) or auth (authentication key)"), N_("sign|auth") },
     { "sha256", 0, 0, G_OPTION_ARG_STRING, &sha256_hex,
       N_("The SHA-256 digest to sign, 64 hex digits"), N_("HEX") },
+    { "certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_path,
+      N_("The key's certificate (DER, as written by card certs): the signature is checked "
+         "against it instead of reading it from the card"), N_("FILE") },
     { NULL }
   };
+  g_autoptr(GBytes) known_certificate = NULL;
   const guint8 *data;
   guint8 digest[32];
   gsize len;
@@ -1006,6 +1036,26 @@ card_sign (const MdgCliGlobal *global,
     {
       exit_code = mdg_cli_usage_error (_("--sha256 needs exactly 64 hex digits"));
       goto out;
+    }
+
+  if (certificate_path != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr(MdgCertificate) parsed = NULL;
+      gsize contents_len = 0;
+
+      if (!g_file_get_contents (certificate_path, &contents, &contents_len, &error))
+        {
+          exit_code = mdg_cli_usage_error ("%s", error->message);
+          goto out;
+        }
+      known_certificate = g_bytes_new_take (g_steal_pointer (&contents), contents_len);
+      parsed = mdg_certificate_new_from_der (known_certificate, &error);
+      if (parsed == NULL)
+        {
+          exit_code = mdg_cli_usage_error (_("--certificate needs a DER certificate"));
+          goto out;
+        }
     }
 
   prompt = mdg_cli_pin_prompt_new (options.pin_fd, &error);
@@ -1054,8 +1104,8 @@ card_sign (const MdgCliGlobal *global,
       goto out;
     }
 
-  signature = mdg_jpki_sign_sha256 (session->card, key, pin, flags, digest, NULL,
-                                    &tries_left, &error);
+  signature = sign_one_digest (session->card, key, pin, flags, digest, known_certificate,
+                               &tries_left, &error);
   g_clear_pointer (&pin, mdg_pin_free);
   if (signature == NULL)
     {

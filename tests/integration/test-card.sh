@@ -291,6 +291,32 @@ sign-sign-key)
   expect_rc 0
   ;;
 
+sign-known-certificate)
+  p=kawaguchi-76
+  mdg_card_start $p
+  pin=$(persona $p pins.sign)
+  cli_pins "$pin" card certs --out "$T/certs" --sign
+  expect_rc 0
+  printf 'Madoguchi integration test: known certificate\n' >"$T/doc"
+  mdg_sim_ctl reset-stats >/dev/null
+  cli_pins "$pin" card sign --key sign --certificate "$T/certs/sign.der" \
+    --sha256 "$(sha256_of "$T/doc")"
+  expect_rc 0
+  apdus=$(mdg_sim_stats)
+  [ "$apdus" -le 8 ] || fail "a signature with a known certificate took $apdus APDUs (at most 8)"
+  hex_to_file "$T/doc.sig" <"$T/out"
+  openssl x509 -in "$T/certs/sign.pem" -pubkey -noout >"$T/pub.pem"
+  openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/doc.sig" "$T/doc" >/dev/null ||
+    fail "openssl does not verify the signature made with a known certificate"
+  # A certificate of another key: the card's signature does not verify
+  # against it, so nothing is printed.
+  cli_pins "$pin" card sign --key sign --certificate "$T/certs/auth.der" \
+    --sha256 "$(sha256_of "$T/doc")"
+  expect_rc 7
+  expect_one_line_error
+  [ ! -s "$T/out" ] || fail "a signature was printed although it did not verify"
+  ;;
+
 sign-auth-key)
   p=kawaguchi-76
   mdg_card_start $p
