@@ -26,7 +26,7 @@ mdg_apdu_encode (const MdgApdu *apdu,
   if (apdu->data_len > 255)
     {
       g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_INVALID_ARGUMENT,
-                   _("Command data of %" G_GSIZE_FORMAT " bytes does not fit a short APDU"),
+                   _("Command data of %zu bytes does not fit a short APDU"),
                    apdu->data_len);
       return FALSE;
     }

@@ -149,7 +149,7 @@ mdg_ber_read (const guint8 *buf,
   if (value_len > len - header_len)
     {
       g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_TRUNCATED,
-                   _("A TLV value of %" G_GSIZE_FORMAT " bytes runs past the end of the data"),
+                   _("A TLV value of %zu bytes runs past the end of the data"),
                    value_len);
       return FALSE;
     }

@@ -444,7 +444,7 @@ read_until (MdgCard *self,
         {
           if (sw == MDG_SW_WRONG_OFFSET)
             g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_TRUNCATED,
-                         _("The file on the card ends after %u of %" G_GSIZE_FORMAT " bytes"),
+                         _("The file on the card ends after %u of %zu bytes"),
                          array->len, total);
           else
             mdg_apdu_check_sw (sw, error);
@@ -458,7 +458,7 @@ read_until (MdgCard *self,
       if (array->len < total && (g_bytes_get_size (chunk) == 0 || sw == MDG_SW_END_OF_FILE))
         {
           g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_TRUNCATED,
-                       _("The file on the card ends after %u of %" G_GSIZE_FORMAT " bytes"),
+                       _("The file on the card ends after %u of %zu bytes"),
                        array->len, total);
           return FALSE;
         }
@@ -481,7 +481,7 @@ mdg_card_read_ef (MdgCard *self,
   if (length == 0 || length > 0x8000)
     {
       g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_INVALID_ARGUMENT,
-                   _("Invalid file length %" G_GSIZE_FORMAT), length);
+                   _("Invalid file length %zu"), length);
       return NULL;
     }
 
@@ -536,7 +536,7 @@ mdg_card_read_ber_ef (MdgCard *self,
   if (total > max_length)
     {
       g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_MALFORMED,
-                   _("A file on the card claims %" G_GSIZE_FORMAT " bytes, more than the %" G_GSIZE_FORMAT " allowed"),
+                   _("A file on the card claims %zu bytes, more than the %zu allowed"),
                    total, max_length);
       return NULL;
     }
@@ -547,7 +547,7 @@ mdg_card_read_ber_ef (MdgCard *self,
   if (array->len < total && sw == MDG_SW_END_OF_FILE)
     {
       g_set_error (error, MDG_CARD_ERROR, MDG_CARD_ERROR_TRUNCATED,
-                   _("The file on the card ends after %u of %" G_GSIZE_FORMAT " bytes"),
+                   _("The file on the card ends after %u of %zu bytes"),
                    array->len, total);
       free_wiped_array (array);
       return NULL;

@@ -49,7 +49,10 @@ main (int argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* MADOGUCHI_LOCALEDIR lets tests use the catalogue of the build tree. */
+  bindtextdomain (GETTEXT_PACKAGE,
+                  g_getenv ("MADOGUCHI_LOCALEDIR") != NULL ? g_getenv ("MADOGUCHI_LOCALEDIR")
+                                                           : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("madoguchi-cli");
