@@ -1,0 +1,25 @@
+/* mdg-cms.h: detached CMS SignedData with an external signer (jpki-card.md §8 Option A)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "mdg-signer.h"
+
+G_BEGIN_DECLS
+
+/* Signs @content (the exact bytes, e.g. a canonical document) as a detached
+ * CMS SignedData (RFC 5652) in DER: signed attributes contentType,
+ * messageDigest, signingTime (@signing_time; NULL means now) and
+ * signingCertificateV2 (RFC 5035); certificates: the signer's certificate
+ * and its chain. The signer sees one SHA-256, of the DER signed attributes.
+ * Before returning, the result is parsed again and checked with CMS_verify
+ * against the signer's chain at @signing_time, so a bad signature or a
+ * certificate not valid at that time never leaves this function (VERIFY,
+ * EXPIRED). Signer failures keep their own domain (e.g. MDG_CARD_ERROR). */
+GBytes *mdg_cms_sign_detached (MdgSigner *signer,
+                               GBytes *content,
+                               GDateTime *signing_time,
+                               GError **error);
+
+G_END_DECLS

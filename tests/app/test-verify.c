@@ -1,0 +1,323 @@
+/* test-verify.c: verification reports, good and bad input
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "app-test-util.h"
+#include "mdg-app-error.h"
+#include "mdg-application.h"
+#include "mdg-cms.h"
+#include "mdg-software-signer.h"
+#include "mdg-verify.h"
+
+static MdgTrustStore *
+test_trust (void)
+{
+  g_autoptr(GError) error = NULL;
+  MdgTrustStore *trust = mdg_trust_store_new_test (app_test_pki_dir (), &error);
+
+  g_assert_no_error (error);
+  return trust;
+}
+
+static GBytes *
+document_bytes (const char *persona,
+                const char *from,
+                const char *to)
+{
+  g_autofree char *json = app_test_document_json (persona, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgApplication) doc = NULL;
+
+  if (from != NULL)
+    {
+      char *at = strstr (json, from);
+      char *edited;
+
+      g_assert_nonnull (at);
+      edited = g_strdup_printf ("%.*s%s%s", (int) (at - json), json, to, at + strlen (from));
+      g_free (json);
+      json = edited;
+    }
+  doc = mdg_application_new_from_data (json, -1, &error);
+  g_assert_no_error (error);
+  return g_bytes_ref (mdg_application_get_canonical (doc));
+}
+
+static GBytes *
+sign_with (const char *persona,
+           const char *key,
+           GBytes *content,
+           GDateTime *when)
+{
+  g_autofree char *key_file = g_strdup_printf ("%s.key.pem", key);
+  g_autofree char *cert_file = g_strdup_printf ("%s.pem", key);
+  g_autofree char *ca_file = g_strdup_printf ("%s-ca.pem", key);
+  g_autofree char *key_path = app_test_pki_path (persona, key_file);
+  g_autofree char *cert_path = app_test_pki_path (persona, cert_file);
+  g_autofree char *ca_path = app_test_pki_path (NULL, ca_file);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgSigner) signer = mdg_software_signer_new_from_files (key_path, cert_path, ca_path, &error);
+  GBytes *cms;
+
+  g_assert_no_error (error);
+  cms = mdg_cms_sign_detached (signer, content, when, &error);
+  g_assert_no_error (error);
+  return cms;
+}
+
+static void
+assert_fails (MdgVerifyReport *report,
+              const char *check,
+              MdgAppError code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (mdg_verify_report_is_valid (report));
+  g_assert_cmpint (mdg_verify_report_get_check (report, check, NULL), ==, MDG_CHECK_FAIL);
+  g_assert_true (mdg_verify_report_to_error (report, &error));
+  g_assert_error (error, MDG_APP_ERROR, (int) code);
+}
+
+static void
+test_good (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  g_autoptr(GHashTable) atts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_bytes_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgVerifyReport) report = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *root;
+
+  g_hash_table_insert (atts, (gpointer) "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                       g_bytes_new_static ("hello", 5));
+  report = mdg_verify_application (trust, doc, cms, atts, NULL, &error);
+  g_assert_no_error (error);
+  text = mdg_verify_report_to_text (report);
+  g_test_message ("%s", text);
+  g_assert_true (mdg_verify_report_is_valid (report));
+  g_assert_false (mdg_verify_report_to_error (report, NULL));
+  for (const char * const *id = (const char * const[]) { "signature", "canonical", "attributes", "chain",
+                                                         "validity.signing_time", "validity.now", "key_usage",
+                                                         "applicant.name", "applicant.sex",
+                                                         "applicant.birth_date", "applicant.address",
+                                                         "attachments", NULL }; *id; id++)
+    g_assert_cmpint (mdg_verify_report_get_check (report, *id, NULL), ==, MDG_CHECK_PASS);
+  g_assert_cmpint (mdg_verify_report_get_check (report, "revocation", NULL), ==, MDG_CHECK_NOT_CHECKED);
+
+  json = mdg_verify_report_to_json (report);
+  root = json_node_get_object (json);
+  g_assert_true (json_object_get_boolean_member (root, "valid"));
+  g_assert_cmpstr (json_object_get_string_member (root, "trust"), ==, "test");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "checks")), >=, 13);
+  g_assert_nonnull (strstr (text, "Signature valid"));
+  g_assert_nonnull (strstr (text, "[--  ] revocation"));
+  /* No personal data in the report. */
+  g_assert_null (strstr (text, "青木"));
+}
+
+static void
+test_tampered (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) other = document_bytes ("kawaguchi-76", "\"birth\"", "\"move_in\"");
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgVerifyReport) report = mdg_verify_application (trust, other, cms, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  assert_fails (report, "signature", MDG_APP_ERROR_VERIFY);
+}
+
+/* The same document signed by another resident's key but presented with
+ * this certificate: the signature does not verify. */
+static void
+test_swapped_certificate (void)
+{
+  g_autofree char *key_path = app_test_pki_path ("nagaoka-74", "sign.key.pem");
+  g_autofree char *cert_path = app_test_pki_path ("kawaguchi-76", "sign.pem");
+  g_autofree char *ca_path = app_test_pki_path (NULL, "sign-ca.pem");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgSigner) signer = mdg_software_signer_new_from_files (key_path, cert_path, ca_path, &error);
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = NULL;
+
+  g_assert_no_error (error);
+  cms = mdg_cms_sign_detached (signer, doc, NULL, &error);
+  g_assert_null (cms);
+  g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_VERIFY);
+}
+
+static void
+test_expired (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -60);
+  g_autoptr(GBytes) doc = document_bytes ("expired-cert", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("expired-cert", "sign", doc, then);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgVerifyReport) report = mdg_verify_application (trust, doc, cms, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mdg_verify_report_get_check (report, "validity.signing_time", NULL), ==, MDG_CHECK_PASS);
+  g_assert_cmpint (mdg_verify_report_get_check (report, "validity.now", NULL), ==, MDG_CHECK_FAIL);
+  g_assert_false (mdg_verify_report_is_valid (report));
+}
+
+static void
+test_auth_key (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "auth", doc, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgVerifyReport) report = mdg_verify_application (trust, doc, cms, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  assert_fails (report, "chain", MDG_APP_ERROR_WRONG_KEY);
+  g_assert_cmpint (mdg_verify_report_get_check (report, "key_usage", NULL), ==, MDG_CHECK_FAIL);
+}
+
+static void
+test_production_refuses_test_root (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mdg-prod-trust-XXXXXX", &error);
+  g_autofree char *sign_dir = g_build_filename (dir, "sign", NULL);
+  g_autofree char *root = g_build_filename (sign_dir, "root.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "root.key", NULL);
+  g_autofree char *empty_dir = g_build_filename (dir, "none", NULL);
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", key, "-out", root, "-subj", "/C=JP/O=JPKI/OU=stand-in production root",
+    "-days", "1", NULL
+  };
+  g_autoptr(MdgTrustStore) production = NULL;
+  g_autoptr(MdgTrustStore) none = NULL;
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  g_autoptr(MdgVerifyReport) report = NULL;
+  const char *message = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (sign_dir, 0700), ==, 0);
+  g_assert_cmpint (app_test_run (argv, NULL), ==, 0);
+
+  none = mdg_trust_store_new_production (empty_dir, &error);
+  g_assert_null (none);
+  g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_TRUST_STORE);
+  g_clear_error (&error);
+
+  production = mdg_trust_store_new_production (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mdg_trust_store_get_mode (production), ==, MDG_TRUST_MODE_PRODUCTION);
+  report = mdg_verify_application (production, doc, cms, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_fails (report, "chain", MDG_APP_ERROR_TEST_ROOT);
+  mdg_verify_report_get_check (report, "chain", &message);
+  g_assert_nonnull (strstr (message, "test"));
+
+  g_remove (root);
+  g_remove (key);
+  g_rmdir (sign_dir);
+  g_rmdir (dir);
+}
+
+static void
+test_san_mismatch (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  /* The applicant moved: the document has the new address. */
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", "埼玉県川口市", "埼玉県さいたま市");
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgVerifyReport) report = mdg_verify_application (trust, doc, cms, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mdg_verify_report_get_check (report, "signature", NULL), ==, MDG_CHECK_PASS);
+  g_assert_cmpint (mdg_verify_report_get_check (report, "applicant.name", NULL), ==, MDG_CHECK_PASS);
+  assert_fails (report, "applicant.address", MDG_APP_ERROR_VERIFY);
+}
+
+static void
+test_bad_cms (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  gsize len = g_bytes_get_size (cms);
+
+  for (gsize cut = 0; cut < len; cut += 97)
+    {
+      g_autoptr(GBytes) truncated = g_bytes_new_from_bytes (cms, 0, cut);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MdgVerifyReport) report = mdg_verify_application (trust, doc, truncated, NULL, NULL, &error);
+
+      g_assert_null (report);
+      g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CMS);
+    }
+  {
+    g_autoptr(GBytes) garbage = g_bytes_new_static ("\x30\x82\xff\xff garbage", 13);
+    g_autoptr(GBytes) trailing = NULL;
+    g_autoptr(GByteArray) extended = g_byte_array_new ();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MdgVerifyReport) report = mdg_verify_application (trust, doc, garbage, NULL, NULL, &error);
+
+    g_assert_null (report);
+    g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CMS);
+    g_clear_error (&error);
+    g_byte_array_append (extended, g_bytes_get_data (cms, NULL), len);
+    g_byte_array_append (extended, (const guint8 *) "x", 1);
+    trailing = g_byte_array_free_to_bytes (g_steal_pointer (&extended));
+    report = mdg_verify_application (trust, doc, trailing, NULL, NULL, &error);
+    g_assert_null (report);
+    g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CMS);
+  }
+}
+
+static void
+test_bad_document (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  g_autoptr(GBytes) dup = g_bytes_new_static ("{\"a\":1,\"a\":2}", 13);
+  g_autoptr(GBytes) latin1 = g_bytes_new_static ("{\"a\":\"\xe9\"}", 9);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgVerifyReport) r1 = mdg_verify_application (trust, dup, cms, NULL, NULL, &error);
+
+  g_assert_null (r1);
+  g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_DUPLICATE_KEY);
+  g_clear_error (&error);
+  g_assert_null (mdg_verify_application (trust, latin1, cms, NULL, NULL, &error));
+  g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_INVALID_UTF8);
+}
+
+int
+main (int argc,
+      char *argv[])
+{
+  app_test_parse_args (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/verify/good", test_good);
+  g_test_add_func ("/verify/tampered", test_tampered);
+  g_test_add_func ("/verify/swapped-certificate", test_swapped_certificate);
+  g_test_add_func ("/verify/expired", test_expired);
+  g_test_add_func ("/verify/auth-key", test_auth_key);
+  g_test_add_func ("/verify/production-refuses-test-root", test_production_refuses_test_root);
+  g_test_add_func ("/verify/san-mismatch", test_san_mismatch);
+  g_test_add_func ("/verify/bad-cms", test_bad_cms);
+  g_test_add_func ("/verify/bad-document", test_bad_document);
+
+  return g_test_run ();
+}
