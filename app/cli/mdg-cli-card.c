@@ -78,13 +78,36 @@ card_session_open (const CardOptions *options,
   return g_steal_pointer (&session);
 }
 
+/* Opens the PIN source first, so that a usage error costs no card access,
+ * then the card. Returns the exit code of the first failure. */
 static int
-card_report (CardSession *session,
-             GError **error,
-             gint pin_kind,
-             gint tries_left)
+open_prompt_and_session (const CardOptions *options,
+                         MdgCliPinPrompt **prompt,
+                         CardSession **session)
 {
-  return mdg_cli_report_error (*error, pin_kind, tries_left);
+  g_autoptr(GError) error = NULL;
+
+  *prompt = mdg_cli_pin_prompt_new (options->pin_fd, &error);
+  if (*prompt == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  *session = card_session_open (options, &error);
+  if (*session == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  return MDG_CLI_EXIT_OK;
+}
+
+/* Sets CERT_UNAVAILABLE for a card issued without the key's certificate
+ * (the signature certificate is not issued under 15). */
+static void
+set_cert_unavailable (GError **error,
+                      MdgJpkiKey key)
+{
+  g_set_error_literal (error, MDG_CARD_ERROR, MDG_CARD_ERROR_CERT_UNAVAILABLE,
+                       key == MDG_JPKI_KEY_SIGN
+                         ? _("this card has no signature certificate")
+                         : _("this card has no authentication certificate"));
 }
 
 /* Parses the options of one subcommand. @argv[0] is the subcommand word;
@@ -585,14 +608,14 @@ card_status (const MdgCliGlobal *global,
   session = card_session_open (&options, &error);
   if (session == NULL)
     {
-      exit_code = card_report (session, &error, -1, -1);
+      exit_code = mdg_cli_report_error (error, -1, -1);
       goto out;
     }
 
   status = mdg_card_status_read (session->card, &error);
   if (status == NULL)
     {
-      exit_code = card_report (session, &error, -1, -1);
+      exit_code = mdg_cli_report_error (error, -1, -1);
       goto out;
     }
 
@@ -610,7 +633,7 @@ card_status (const MdgCliGlobal *global,
     }
 
   if (error != NULL)
-    exit_code = card_report (session, &error, -1, -1);
+    exit_code = mdg_cli_report_error (error, -1, -1);
 
 out:
   g_free (options.reader);
@@ -665,7 +688,7 @@ card_certs (const MdgCliGlobal *global,
       prompt = mdg_cli_pin_prompt_new (options.pin_fd, &error);
       if (prompt == NULL)
         {
-          exit_code = card_report (session, &error, -1, -1);
+          exit_code = mdg_cli_report_error (error, -1, -1);
           goto out;
         }
     }
@@ -682,14 +705,14 @@ card_certs (const MdgCliGlobal *global,
   session = card_session_open (&options, &error);
   if (session == NULL)
     {
-      exit_code = card_report (session, &error, -1, -1);
+      exit_code = mdg_cli_report_error (error, -1, -1);
       goto out;
     }
 
   status = mdg_card_status_read (session->card, &error);
   if (status == NULL)
     {
-      exit_code = card_report (session, &error, -1, -1);
+      exit_code = mdg_cli_report_error (error, -1, -1);
       goto out;
     }
 
@@ -700,7 +723,7 @@ card_certs (const MdgCliGlobal *global,
       (status->sign_ca_cert != NULL &&
        !write_certificate (out_dir, "sign-ca", status->sign_ca_cert, &error)))
     {
-      exit_code = card_report (session, &error, -1, -1);
+      exit_code = mdg_cli_report_error (error, -1, -1);
       goto out;
     }
 
@@ -709,9 +732,8 @@ card_certs (const MdgCliGlobal *global,
 
   if (!status->has_sign_cert)
     {
-      g_set_error_literal (&error, MDG_CARD_ERROR, MDG_CARD_ERROR_CERT_UNAVAILABLE,
-                           _("this card has no signature certificate"));
-      exit_code = card_report (session, &error, -1, -1);
+      set_cert_unavailable (&error, MDG_JPKI_KEY_SIGN);
+      exit_code = mdg_cli_report_error (error, -1, -1);
       goto out;
     }
 
@@ -719,7 +741,7 @@ card_certs (const MdgCliGlobal *global,
                     status->tries_left[MDG_PIN_SIGN], &flags, &tries_shown, &error);
   if (pin == NULL)
     {
-      exit_code = card_report (session, &error, MDG_PIN_SIGN, tries_shown);
+      exit_code = mdg_cli_report_error (error, MDG_PIN_SIGN, tries_shown);
       goto out;
     }
 
@@ -727,12 +749,12 @@ card_certs (const MdgCliGlobal *global,
   g_clear_pointer (&pin, mdg_pin_free);
   if (sign_cert == NULL)
     {
-      exit_code = card_report (session, &error, MDG_PIN_SIGN, tries_left);
+      exit_code = mdg_cli_report_error (error, MDG_PIN_SIGN, tries_left);
       goto out;
     }
 
   if (!write_certificate (out_dir, "sign", sign_cert, &error))
-    exit_code = card_report (session, &error, -1, -1);
+    exit_code = mdg_cli_report_error (error, -1, -1);
 
 out:
   g_free (options.reader);
@@ -793,31 +815,21 @@ card_info (const MdgCliGlobal *global,
   if (exit_code != MDG_CLI_EXIT_OK)
     goto out;
 
-  prompt = mdg_cli_pin_prompt_new (options.pin_fd, &error);
-  if (prompt == NULL)
-    {
-      exit_code = card_report (session, &error, -1, -1);
-      goto out;
-    }
-
-  session = card_session_open (&options, &error);
-  if (session == NULL)
-    {
-      exit_code = card_report (session, &error, -1, -1);
-      goto out;
-    }
+  exit_code = open_prompt_and_session (&options, &prompt, &session);
+  if (exit_code != MDG_CLI_EXIT_OK)
+    goto out;
 
   pin = obtain_pin (prompt, session->card, MDG_PIN_TEXT, &options, TRIES_NOT_READ,
                     &flags, &tries_shown, &error);
   if (pin == NULL)
     {
-      exit_code = card_report (session, &error, MDG_PIN_TEXT, tries_shown);
+      exit_code = mdg_cli_report_error (error, MDG_PIN_TEXT, tries_shown);
       goto out;
     }
 
   if (!mdg_text_ap_read (session->card, pin, flags, &my_number, &attrs, &tries_left, &error))
     {
-      exit_code = card_report (session, &error, MDG_PIN_TEXT, tries_left);
+      exit_code = mdg_cli_report_error (error, MDG_PIN_TEXT, tries_left);
       goto out;
     }
   g_clear_pointer (&pin, mdg_pin_free);
@@ -890,38 +902,28 @@ card_pin (const MdgCliGlobal *global,
       goto out;
     }
 
-  prompt = mdg_cli_pin_prompt_new (options.pin_fd, &error);
-  if (prompt == NULL)
-    {
-      exit_code = card_report (session, &error, -1, -1);
-      goto out;
-    }
-
-  session = card_session_open (&options, &error);
-  if (session == NULL)
-    {
-      exit_code = card_report (session, &error, -1, -1);
-      goto out;
-    }
+  exit_code = open_prompt_and_session (&options, &prompt, &session);
+  if (exit_code != MDG_CLI_EXIT_OK)
+    goto out;
 
   old_pin = obtain_pin (prompt, session->card, kind, &options, TRIES_NOT_READ,
                         &flags, &tries_shown, &error);
   if (old_pin == NULL)
     {
-      exit_code = card_report (session, &error, kind, tries_shown);
+      exit_code = mdg_cli_report_error (error, kind, tries_shown);
       goto out;
     }
 
   new_pin = mdg_cli_pin_prompt_ask_new (prompt, kind, &error);
   if (new_pin == NULL)
     {
-      exit_code = card_report (session, &error, kind, -1);
+      exit_code = mdg_cli_report_error (error, kind, -1);
       goto out;
     }
 
   if (!mdg_card_change_pin (session->card, old_pin, new_pin, flags, &tries_left, &error))
     {
-      exit_code = card_report (session, &error, kind, tries_left);
+      exit_code = mdg_cli_report_error (error, kind, tries_left);
       goto out;
     }
 
@@ -1058,19 +1060,9 @@ card_sign (const MdgCliGlobal *global,
         }
     }
 
-  prompt = mdg_cli_pin_prompt_new (options.pin_fd, &error);
-  if (prompt == NULL)
-    {
-      exit_code = card_report (session, &error, -1, -1);
-      goto out;
-    }
-
-  session = card_session_open (&options, &error);
-  if (session == NULL)
-    {
-      exit_code = card_report (session, &error, -1, -1);
-      goto out;
-    }
+  exit_code = open_prompt_and_session (&options, &prompt, &session);
+  if (exit_code != MDG_CLI_EXIT_OK)
+    goto out;
 
   /* Do not ask a person for a password that has no certificate (under 15);
    * from --pin-fd the library reports it without this extra read. */
@@ -1082,16 +1074,13 @@ card_sign (const MdgCliGlobal *global,
       if (!mdg_jpki_select (session->card, &error) ||
           !mdg_jpki_read_availability (session->card, &has_sign, &has_auth, &error))
         {
-          exit_code = card_report (session, &error, -1, -1);
+          exit_code = mdg_cli_report_error (error, -1, -1);
           goto out;
         }
       if (!(key == MDG_JPKI_KEY_SIGN ? has_sign : has_auth))
         {
-          g_set_error_literal (&error, MDG_CARD_ERROR, MDG_CARD_ERROR_CERT_UNAVAILABLE,
-                               key == MDG_JPKI_KEY_SIGN
-                                 ? _("this card has no signature certificate")
-                                 : _("this card has no authentication certificate"));
-          exit_code = card_report (session, &error, -1, -1);
+          set_cert_unavailable (&error, key);
+          exit_code = mdg_cli_report_error (error, -1, -1);
           goto out;
         }
     }
@@ -1100,7 +1089,7 @@ card_sign (const MdgCliGlobal *global,
                     &flags, &tries_shown, &error);
   if (pin == NULL)
     {
-      exit_code = card_report (session, &error, kind, tries_shown);
+      exit_code = mdg_cli_report_error (error, kind, tries_shown);
       goto out;
     }
 
@@ -1122,13 +1111,10 @@ card_sign (const MdgCliGlobal *global,
               !(key == MDG_JPKI_KEY_SIGN ? has_sign : has_auth))
             {
               g_clear_error (&error);
-              g_set_error_literal (&error, MDG_CARD_ERROR, MDG_CARD_ERROR_CERT_UNAVAILABLE,
-                                   key == MDG_JPKI_KEY_SIGN
-                                     ? _("this card has no signature certificate")
-                                     : _("this card has no authentication certificate"));
+              set_cert_unavailable (&error, key);
             }
         }
-      exit_code = card_report (session, &error, kind, tries_left);
+      exit_code = mdg_cli_report_error (error, kind, tries_left);
       goto out;
     }
 
