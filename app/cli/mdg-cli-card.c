@@ -994,6 +994,7 @@ card_sign (const MdgCliGlobal *global,
   g_autofree char *key_name = NULL;
   g_autofree char *sha256_hex = NULL;
   g_autofree char *certificate_path = NULL;
+  g_autoptr(GString) hex = NULL;
   CardOptions options = { global, NULL, -1, FALSE };
   GOptionEntry entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &key_name,
@@ -1118,10 +1119,13 @@ card_sign (const MdgCliGlobal *global,
       goto out;
     }
 
+  /* One write: g_print() flushes on every call. */
   data = g_bytes_get_data (signature, &len);
+  hex = g_string_sized_new (len * 2 + 1);
   for (gsize i = 0; i < len; i++)
-    g_print ("%02x", data[i]);
-  g_print ("\n");
+    g_string_append_printf (hex, "%02x", data[i]);
+  g_string_append_c (hex, '\n');
+  g_print ("%s", hex->str);
 
 out:
   g_free (options.reader);
