@@ -30,6 +30,19 @@ typedef enum
   MDG_APP_ERROR_WRONG_KEY,           /* the authentication key where the signature key is required, or the reverse */
   MDG_APP_ERROR_EXPIRED,             /* a certificate outside its validity window */
   MDG_APP_ERROR_TRUST_STORE,         /* trust anchors missing or unreadable */
+  MDG_APP_ERROR_ENVELOPE,            /* an envelope that is not a well-formed Madoguchi ZIP */
+  MDG_APP_ERROR_STORE_FAILED,        /* the local store could not read or write */
+  MDG_APP_ERROR_STORE_WRONG_KEY,     /* the store's key is not this file's key (other card, other profile) */
+  MDG_APP_ERROR_STORE_CORRUPT,       /* the store's file is damaged */
+  MDG_APP_ERROR_STORE_FULL,          /* no space left for the store */
+  MDG_APP_ERROR_STORE_LOCKED,        /* another instance has this profile open */
+  MDG_APP_ERROR_STORE_NOT_FOUND,     /* no such draft, envelope or receipt */
+  MDG_APP_ERROR_STORE_TOO_NEW,       /* written by a newer Madoguchi */
+  MDG_APP_ERROR_STORE_NO_KEY,        /* no data key: none created, or erased */
+  MDG_APP_ERROR_STORE_PASSPHRASE,    /* wrong passphrase, or one is needed */
+  MDG_APP_ERROR_FACTS,               /* eligibility facts of the wrong name, type or value */
+  MDG_APP_ERROR_BUNDLE,              /* a catalog bundle that is malformed, unsigned, tampered or from another publisher */
+  MDG_APP_ERROR_BUNDLE_OLDER,        /* a catalog bundle not newer than the installed one */
 } MdgAppError;
 
 GQuark mdg_app_error_quark (void);

@@ -10,12 +10,16 @@
 
 #include "mdg-cli.h"
 #include "mdg-cli-card.h"
+#include "mdg-cli-sign.h"
 #include "mdg-cli-error.h"
 
 /* Later commands (sign, verify, draft, sync, status) join this table. */
 static const MdgCliCommand commands[] = {
   { "card", N_("Use the My Number card: readers, status, certificates, PINs, signatures"),
     mdg_cli_card_main },
+  { "sign", N_("Sign an application and write its envelope"), mdg_cli_sign_main },
+  { "verify", N_("Verify a signed envelope"), mdg_cli_verify_main },
+  { "evidence", N_("Write the evidence pack of a signed envelope"), mdg_cli_evidence_main },
 };
 
 static char *

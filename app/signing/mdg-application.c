@@ -439,6 +439,26 @@ mdg_application_check_attachments (MdgApplication *self,
                                    GHashTable *contents,
                                    GError **error)
 {
+  g_autoptr(GHashTable) digests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  /* Keyed by the hash actually computed, so a tampered file is "missing". */
+  if (contents != NULL)
+    {
+      g_hash_table_iter_init (&iter, contents);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (digests, mdg_sha256_hex (value),
+                             g_memdup2 (&(gint64) { (gint64) g_bytes_get_size (value) }, sizeof (gint64)));
+    }
+  return mdg_application_check_attachment_digests (self, digests, error);
+}
+
+gboolean
+mdg_application_check_attachment_digests (MdgApplication *self,
+                                          GHashTable *digests,
+                                          GError **error)
+{
   JsonArray *atts = mdg_application_get_attachments (self);
 
   for (guint i = 0; i < json_array_get_length (atts); i++)
@@ -446,21 +466,12 @@ mdg_application_check_attachments (MdgApplication *self,
       JsonObject *att = json_array_get_object_element (atts, i);
       const char *sha = json_object_get_string_member (att, "sha256");
       const char *name = json_object_get_string_member (att, "name");
-      GBytes *data = contents ? g_hash_table_lookup (contents, sha) : NULL;
-      g_autofree char *actual = NULL;
+      const gint64 *size = digests ? g_hash_table_lookup (digests, sha) : NULL;
 
-      if (data == NULL)
+      if (size == NULL || *size != json_object_get_int_member (att, "size"))
         {
           g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_VERIFY,
-                       _("Attachment “%s” is missing."), name);
-          return FALSE;
-        }
-      actual = mdg_sha256_hex (data);
-      if ((gint64) g_bytes_get_size (data) != json_object_get_int_member (att, "size")
-          || strcmp (actual, sha) != 0)
-        {
-          g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_VERIFY,
-                       _("Attachment “%s” does not match the signed hash or size."), name);
+                       _("Attachment “%s” is missing or does not match the signed hash or size."), name);
           return FALSE;
         }
     }

@@ -39,6 +39,11 @@ JsonArray      *mdg_application_get_attachments    (MdgApplication *self);
 gboolean        mdg_application_check_attachments  (MdgApplication *self,
                                                     GHashTable *contents,
                                                     GError **error);
+/* The same against @digests (actual sha256 hex -> gint64 *size), for
+ * attachments hashed while streaming. */
+gboolean        mdg_application_check_attachment_digests (MdgApplication *self,
+                                                          GHashTable *digests,
+                                                          GError **error);
 
 /* 全国地方公共団体コード: 6 digits, the last a check digit. */
 gboolean        mdg_municipality_code_is_valid     (const char *code);

@@ -241,3 +241,61 @@ out:
   sk_X509_pop_free (chain, X509_free);
   return result;
 }
+
+CMS_ContentInfo *
+mdg_cms_parse_detached (GBytes *der,
+                        X509 **cert_out,
+                        STACK_OF (X509) **certs_out,
+                        GError **error)
+{
+  g_autoptr(CMS_ContentInfo) cms = NULL;
+  STACK_OF (CMS_SignerInfo) *signers;
+  STACK_OF (X509) *certs;
+  CMS_SignerInfo *si;
+  gsize len;
+  const unsigned char *start = g_bytes_get_data (der, &len);
+  const unsigned char *p = start;
+
+  if (len > 0 && len <= G_MAXLONG)
+    cms = d2i_CMS_ContentInfo (NULL, &p, (long) len);
+  if (cms == NULL || (gsize) (p - start) != len
+      || OBJ_obj2nid (CMS_get0_type (cms)) != NID_pkcs7_signed
+      || !CMS_is_detached (cms)
+      || (signers = CMS_get0_SignerInfos (cms)) == NULL || sk_CMS_SignerInfo_num (signers) != 1)
+    {
+      ERR_clear_error ();
+      g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CMS,
+                   _("The signature is not a detached CMS SignedData with one signer."));
+      return NULL;
+    }
+  si = sk_CMS_SignerInfo_value (signers, 0);
+  certs = CMS_get1_certs (cms);
+  *cert_out = NULL;
+  for (int i = 0; i < sk_X509_num (certs); i++)
+    if (CMS_SignerInfo_cert_cmp (si, sk_X509_value (certs, i)) == 0)
+      *cert_out = sk_X509_value (certs, i);
+  ERR_clear_error ();
+  if (*cert_out == NULL)
+    {
+      sk_X509_pop_free (certs, X509_free);
+      g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CMS,
+                   _("The signature does not include the signer's certificate."));
+      return NULL;
+    }
+  *certs_out = certs;
+  return g_steal_pointer (&cms);
+}
+
+GBytes *
+mdg_x509_to_der (X509 *cert)
+{
+  unsigned char *der = NULL;
+  int len = i2d_X509 (cert, &der);
+  GBytes *result;
+
+  if (len <= 0)
+    return NULL;
+  result = g_bytes_new (der, len);
+  OPENSSL_free (der);
+  return result;
+}

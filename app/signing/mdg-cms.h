@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <openssl/cms.h>
+
 #include "mdg-signer.h"
 
 G_BEGIN_DECLS
@@ -21,5 +23,16 @@ GBytes *mdg_cms_sign_detached (MdgSigner *signer,
                                GBytes *content,
                                GDateTime *signing_time,
                                GError **error);
+
+/* Parses @der as exactly one DER detached SignedData (no trailing bytes)
+ * with one SignerInfo whose certificate is included; CMS otherwise. Returns
+ * the certificates in @certs_out (free with sk_X509_pop_free) and the
+ * signer's among them in @cert_out (borrowed from @certs_out). */
+CMS_ContentInfo *mdg_cms_parse_detached (GBytes *der,
+                                         X509 **cert_out,
+                                         STACK_OF (X509) **certs_out,
+                                         GError **error);
+/* The DER of @cert. */
+GBytes          *mdg_x509_to_der        (X509 *cert);
 
 G_END_DECLS

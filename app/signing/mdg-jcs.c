@@ -107,8 +107,11 @@ mdg_jcs_parse (const char *data,
   const char *end = NULL;
   JsonNode *root;
 
-  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
 
+  /* An empty GBytes (e.g. an empty part of an envelope) has no data. */
+  if (data == NULL)
+    data = "";
   if (len < 0)
     len = strlen (data);
   if (!check_raw (data, len, error))
@@ -300,6 +303,7 @@ serialize_object (JsonObject *object,
           g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_INVALID_UTF8,
                        _("A member name is not valid UTF-8."));
           ok = FALSE;
+          break;
         }
     }
   if (ok)
@@ -383,7 +387,20 @@ serialize_node (JsonNode *node,
             g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
           }
         else if (type == G_TYPE_DOUBLE)
-          return mdg_jcs_format_number (json_node_get_double (node), out, error);
+          {
+            double v = json_node_get_double (node);
+
+            /* Below 1e21 an integral double is written without exponent
+             * and would read back as an integer beyond 2^53, which the
+             * parser refuses: the canonical form must parse again. */
+            if (v == floor (v) && fabs (v) > MAX_SAFE_INTEGER && fabs (v) < 1e21)
+              {
+                g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_UNSUPPORTED_VALUE,
+                             _("The document contains an integer too large to be exact."));
+                return FALSE;
+              }
+            return mdg_jcs_format_number (v, out, error);
+          }
         else
           {
             g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_UNSUPPORTED_VALUE,

@@ -37,5 +37,23 @@ MdgTrustMode   mdg_trust_store_get_mode       (MdgTrustStore *self);
 /* A new X509_STORE with the roots for @purpose. */
 X509_STORE    *mdg_trust_store_build          (MdgTrustStore *self,
                                                MdgTrustPurpose purpose);
+/* Production only: test roots to recognise and refuse (TEST_ROOT rather
+ * than UNTRUSTED), e.g. the simulator's PKI directory (sign-ca.pem,
+ * auth-ca.pem). A production store also loads the PEM files in @dir/test. */
+gboolean       mdg_trust_store_add_known_test_roots (MdgTrustStore *self,
+                                                     const char *pki_dir,
+                                                     GError **error);
+/* Finds the root that anchors @cert (with @untrusted intermediates), by key
+ * identifier and signature, ignoring validity times. TRUE when one of the
+ * configured roots or known test roots does: @purpose_out says which kind
+ * and @test_out whether that root is a test root (always in a test store).
+ * For a known test root in production, @purpose_out means nothing.
+ * @verify_error gets OpenSSL's reason otherwise. */
+gboolean       mdg_trust_store_find_anchor    (MdgTrustStore *self,
+                                               X509 *cert,
+                                               STACK_OF (X509) *untrusted,
+                                               MdgTrustPurpose *purpose_out,
+                                               gboolean *test_out,
+                                               int *verify_error);
 
 G_END_DECLS

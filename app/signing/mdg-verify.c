@@ -17,6 +17,7 @@
 #include "mdg-app-error.h"
 #include "mdg-application.h"
 #include "mdg-certificate.h"
+#include "mdg-cms.h"
 #include "mdg-pin.h"
 #include "mdg-verify.h"
 
@@ -84,31 +85,7 @@ add_check (MdgVerifyReport *report,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CMS_ContentInfo, CMS_ContentInfo_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE_CTX, X509_STORE_CTX_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
-
-static gboolean
-chains_to (MdgTrustStore *trust,
-           MdgTrustPurpose purpose,
-           X509 *cert,
-           STACK_OF (X509) *untrusted,
-           int *verify_error)
-{
-  g_autoptr(X509_STORE) store = mdg_trust_store_build (trust, purpose);
-  g_autoptr(X509_STORE_CTX) ctx = X509_STORE_CTX_new ();
-  int ok;
-
-  /* Validity is its own check, at two times. */
-  X509_VERIFY_PARAM_set_flags (X509_STORE_get0_param (store), X509_V_FLAG_NO_CHECK_TIME);
-  X509_VERIFY_PARAM_set_purpose (X509_STORE_get0_param (store), X509_PURPOSE_ANY);
-  if (!X509_STORE_CTX_init (ctx, store, cert, untrusted))
-    return FALSE;
-  ok = X509_verify_cert (ctx) == 1;
-  if (verify_error != NULL)
-    *verify_error = X509_STORE_CTX_get_error (ctx);
-  ERR_clear_error ();
-  return ok;
-}
 
 static GDateTime *
 asn1_time_to_datetime (const ASN1_TIME *t)
@@ -200,6 +177,14 @@ check_validity (MdgVerifyReport *report,
     add_check (report, id, MDG_CHECK_PASS, 0, _("The certificate was valid at %s."), what);
 }
 
+static MdgVerifyReport *verify_common (MdgTrustStore *trust,
+                                       GBytes *document,
+                                       GBytes *cms_der,
+                                       GHashTable *attachments,
+                                       GHashTable *digests,
+                                       GDateTime *now,
+                                       GError **error);
+
 MdgVerifyReport *
 mdg_verify_application (MdgTrustStore *trust,
                         GBytes *document,
@@ -207,6 +192,29 @@ mdg_verify_application (MdgTrustStore *trust,
                         GHashTable *attachments,
                         GDateTime *now,
                         GError **error)
+{
+  return verify_common (trust, document, cms_der, attachments, NULL, now, error);
+}
+
+MdgVerifyReport *
+mdg_verify_application_digests (MdgTrustStore *trust,
+                                GBytes *document,
+                                GBytes *cms_der,
+                                GHashTable *digests,
+                                GDateTime *now,
+                                GError **error)
+{
+  return verify_common (trust, document, cms_der, NULL, digests, now, error);
+}
+
+static MdgVerifyReport *
+verify_common (MdgTrustStore *trust,
+               GBytes *document,
+               GBytes *cms_der,
+               GHashTable *attachments,
+               GHashTable *digests,
+               GDateTime *now,
+               GError **error)
 {
   g_autoptr(MdgVerifyReport) report = NULL;
   g_autoptr(MdgApplication) doc = NULL;
@@ -217,15 +225,12 @@ mdg_verify_application (MdgTrustStore *trust,
   g_autoptr(BIO) dcont = NULL;
   g_autoptr(X509_STORE) empty = X509_STORE_new ();
   g_autoptr(GError) att_error = NULL;
-  STACK_OF (CMS_SignerInfo) *signers;
   STACK_OF (X509) *certs = NULL;
   CMS_SignerInfo *si;
   X509 *cert = NULL;
-  const unsigned char *p;
-  gsize len;
+  MdgTrustPurpose purpose = MDG_TRUST_PURPOSE_SIGN;
+  gboolean test_root = FALSE;
   int verify_error = 0;
-  unsigned char *der = NULL;
-  int der_len;
 
   g_return_val_if_fail (MDG_IS_TRUST_STORE (trust), NULL);
   g_return_val_if_fail (document != NULL && cms_der != NULL, NULL);
@@ -238,33 +243,11 @@ mdg_verify_application (MdgTrustStore *trust,
   if (doc == NULL)
     return NULL;
 
-  p = g_bytes_get_data (cms_der, &len);
-  cms = d2i_CMS_ContentInfo (NULL, &p, (long) len);
-  if (cms == NULL || p != (const unsigned char *) g_bytes_get_data (cms_der, NULL) + len
-      || OBJ_obj2nid (CMS_get0_type (cms)) != NID_pkcs7_signed
-      || !CMS_is_detached (cms)
-      || (signers = CMS_get0_SignerInfos (cms)) == NULL || sk_CMS_SignerInfo_num (signers) != 1)
-    {
-      ERR_clear_error ();
-      g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CMS,
-                   _("The signature is not a detached CMS SignedData with one signer."));
-      return NULL;
-    }
-  si = sk_CMS_SignerInfo_value (signers, 0);
-  certs = CMS_get1_certs (cms);
-  for (int i = 0; i < sk_X509_num (certs); i++)
-    if (CMS_SignerInfo_cert_cmp (si, sk_X509_value (certs, i)) == 0)
-      cert = sk_X509_value (certs, i);
-  if (cert == NULL)
-    {
-      sk_X509_pop_free (certs, X509_free);
-      g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CMS,
-                   _("The signature does not include the signer's certificate."));
-      return NULL;
-    }
-  der_len = i2d_X509 (cert, &der);
-  cert_der = g_bytes_new (der, der_len);
-  OPENSSL_free (der);
+  cms = mdg_cms_parse_detached (cms_der, &cert, &certs, error);
+  if (cms == NULL)
+    return NULL;
+  si = sk_CMS_SignerInfo_value (CMS_get0_SignerInfos (cms), 0);
+  cert_der = mdg_x509_to_der (cert);
 
   report = g_new0 (MdgVerifyReport, 1);
   report->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) check_free);
@@ -305,27 +288,21 @@ mdg_verify_application (MdgTrustStore *trust,
                _("The signed attributes lack contentType or signingCertificateV2."));
 
   /* 2. The chain, by key identifier and signature. */
-  if (chains_to (trust, MDG_TRUST_PURPOSE_SIGN, cert, certs, &verify_error))
-    add_check (report, "chain", MDG_CHECK_PASS, 0,
-               report->mode == MDG_TRUST_MODE_TEST
-               ? _("The certificate chains to a TEST root (test configuration).")
-               : _("The certificate chains to a J-LIS signature root."));
-  else if (chains_to (trust, MDG_TRUST_PURPOSE_AUTH, cert, certs, NULL))
+  if (!mdg_trust_store_find_anchor (trust, cert, certs, &purpose, &test_root, &verify_error))
+    add_check (report, "chain", MDG_CHECK_FAIL, MDG_APP_ERROR_UNTRUSTED,
+               _("The certificate does not chain to a configured trust anchor (%s)."),
+               X509_verify_cert_error_string (verify_error));
+  else if (test_root && report->mode == MDG_TRUST_MODE_PRODUCTION)
+    add_check (report, "chain", MDG_CHECK_FAIL, MDG_APP_ERROR_TEST_ROOT,
+               _("The certificate chains to a test root; a production configuration refuses test signatures."));
+  else if (purpose == MDG_TRUST_PURPOSE_AUTH)
     add_check (report, "chain", MDG_CHECK_FAIL, MDG_APP_ERROR_WRONG_KEY,
                _("The document was signed with the authentication key; an application needs the signature key (署名用電子証明書)."));
   else
-    {
-      g_autoptr(MdgCertificate) c = mdg_certificate_new_from_der (cert_der, NULL);
-      g_autofree char *issuer = c ? mdg_certificate_get_issuer (c) : NULL;
-
-      if (report->mode == MDG_TRUST_MODE_PRODUCTION && issuer != NULL && strstr (issuer, "TEST") != NULL)
-        add_check (report, "chain", MDG_CHECK_FAIL, MDG_APP_ERROR_TEST_ROOT,
-                   _("The certificate was issued by a test CA; a production configuration refuses test signatures."));
-      else
-        add_check (report, "chain", MDG_CHECK_FAIL, MDG_APP_ERROR_UNTRUSTED,
-                   _("The certificate does not chain to a configured trust anchor (%s)."),
-                   X509_verify_cert_error_string (verify_error));
-    }
+    add_check (report, "chain", MDG_CHECK_PASS, 0,
+               test_root
+               ? _("The certificate chains to a TEST root (test configuration).")
+               : _("The certificate chains to a J-LIS signature root."));
 
   /* 3. Validity at both times, key usage. */
   signed_at = signing_time_of (si);
@@ -346,9 +323,10 @@ mdg_verify_application (MdgTrustStore *trust,
   check_applicant (report, doc, cert_der);
 
   /* 5. Attachments, revocation. */
-  if (attachments == NULL)
+  if (attachments == NULL && digests == NULL)
     add_check (report, "attachments", MDG_CHECK_NOT_CHECKED, 0, _("Attachments were not supplied."));
-  else if (mdg_application_check_attachments (doc, attachments, &att_error))
+  else if (digests != NULL ? mdg_application_check_attachment_digests (doc, digests, &att_error)
+                           : mdg_application_check_attachments (doc, attachments, &att_error))
     add_check (report, "attachments", MDG_CHECK_PASS, 0, _("Every attachment matches its signed hash."));
   else
     add_check (report, "attachments", MDG_CHECK_FAIL, MDG_APP_ERROR_VERIFY, "%s", att_error->message);
@@ -357,6 +335,16 @@ mdg_verify_application (MdgTrustStore *trust,
 
   sk_X509_pop_free (certs, X509_free);
   return g_steal_pointer (&report);
+}
+
+void
+mdg_verify_report_add_check (MdgVerifyReport *report,
+                             const char *id,
+                             MdgCheckResult result,
+                             int code,
+                             const char *message)
+{
+  add_check (report, id, result, code, "%s", message);
 }
 
 gboolean

@@ -32,6 +32,21 @@ MdgVerifyReport *mdg_verify_application      (MdgTrustStore *trust,
                                               GHashTable *attachments,
                                               GDateTime *now,
                                               GError **error);
+/* The same with attachments hashed elsewhere (e.g. streamed from an
+ * envelope): @digests maps the actual sha256 hex to a gint64 * size. */
+MdgVerifyReport *mdg_verify_application_digests (MdgTrustStore *trust,
+                                                 GBytes *document,
+                                                 GBytes *cms,
+                                                 GHashTable *digests,
+                                                 GDateTime *now,
+                                                 GError **error);
+/* Adds a check of a layer above, e.g. the envelope's parts. @code is an
+ * MdgAppError for failures. */
+void             mdg_verify_report_add_check (MdgVerifyReport *report,
+                                              const char *id,
+                                              MdgCheckResult result,
+                                              int code,
+                                              const char *message);
 void             mdg_verify_report_free      (MdgVerifyReport *report);
 /* TRUE when no check failed. */
 gboolean         mdg_verify_report_is_valid  (MdgVerifyReport *report);

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app-test-util.h"
+#include "mdg-software-signer.h"
 
 static char *pki_dir;
 static char *personas_dir;
@@ -195,4 +196,31 @@ app_test_remove_tmp (const char *path)
 
   g_remove (path);
   g_rmdir (dir);
+}
+
+MdgSigner *
+app_test_software_signer (const char *persona,
+                          const char *key)
+{
+  g_autofree char *key_file = g_strdup_printf ("%s.key.pem", key);
+  g_autofree char *cert_file = g_strdup_printf ("%s.pem", key);
+  g_autofree char *ca_file = g_strdup_printf ("%s-ca.pem", key);
+  g_autofree char *key_path = app_test_pki_path (persona, key_file);
+  g_autofree char *cert_path = app_test_pki_path (persona, cert_file);
+  g_autofree char *ca_path = app_test_pki_path (NULL, ca_file);
+  g_autoptr(GError) error = NULL;
+  MdgSigner *signer = mdg_software_signer_new_from_files (key_path, cert_path, ca_path, &error);
+
+  g_assert_no_error (error);
+  return signer;
+}
+
+MdgTrustStore *
+app_test_trust (void)
+{
+  g_autoptr(GError) error = NULL;
+  MdgTrustStore *trust = mdg_trust_store_new_test (app_test_pki_dir (), &error);
+
+  g_assert_no_error (error);
+  return trust;
 }

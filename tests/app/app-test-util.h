@@ -8,6 +8,8 @@
 
 #include "madoguchi-card.h"
 #include "mdg-sim-card.h"
+#include "mdg-signer.h"
+#include "mdg-trust-store.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +38,13 @@ int         app_test_run            (const char * const *argv,
 /* Writes @data to a new file in a fresh temporary directory. */
 char       *app_test_write_tmp      (const char *name,
                                      GBytes *data);
+
+/* A software signer over PKI/<persona>/<key>.key.pem ("sign" or "auth")
+ * with its certificate and CA. */
+MdgSigner  *app_test_software_signer (const char *persona,
+                                      const char *key);
+/* The test trust store over the simulator's PKI. */
+MdgTrustStore *app_test_trust       (void);
 
 /* Removes a file made by app_test_write_tmp and its directory. */
 void        app_test_remove_tmp     (const char *path);

@@ -32,17 +32,7 @@ static MdgSigner *
 software_signer (const char *persona,
                  const char *key)
 {
-  g_autofree char *key_file = g_strdup_printf ("%s.key.pem", key);
-  g_autofree char *cert_file = g_strdup_printf ("%s.pem", key);
-  g_autofree char *ca_file = g_strdup_printf ("%s-ca.pem", key);
-  g_autofree char *key_path = app_test_pki_path (persona, key_file);
-  g_autofree char *cert_path = app_test_pki_path (persona, cert_file);
-  g_autofree char *ca_path = app_test_pki_path (NULL, ca_file);
-  g_autoptr(GError) error = NULL;
-  MdgSigner *signer = mdg_software_signer_new_from_files (key_path, cert_path, ca_path, &error);
-
-  g_assert_no_error (error);
-  return signer;
+  return app_test_software_signer (persona, key);
 }
 
 /* Exit status of openssl cms -verify on @cms over @content. */

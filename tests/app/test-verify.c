@@ -6,6 +6,8 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "app-test-util.h"
 #include "mdg-app-error.h"
@@ -54,17 +56,10 @@ sign_with (const char *persona,
            GBytes *content,
            GDateTime *when)
 {
-  g_autofree char *key_file = g_strdup_printf ("%s.key.pem", key);
-  g_autofree char *cert_file = g_strdup_printf ("%s.pem", key);
-  g_autofree char *ca_file = g_strdup_printf ("%s-ca.pem", key);
-  g_autofree char *key_path = app_test_pki_path (persona, key_file);
-  g_autofree char *cert_path = app_test_pki_path (persona, cert_file);
-  g_autofree char *ca_path = app_test_pki_path (NULL, ca_file);
+  g_autoptr(MdgSigner) signer = app_test_software_signer (persona, key);
   g_autoptr(GError) error = NULL;
-  g_autoptr(MdgSigner) signer = mdg_software_signer_new_from_files (key_path, cert_path, ca_path, &error);
   GBytes *cms;
 
-  g_assert_no_error (error);
   cms = mdg_cms_sign_detached (signer, content, when, &error);
   g_assert_no_error (error);
   return cms;
@@ -220,6 +215,15 @@ test_production_refuses_test_root (void)
   production = mdg_trust_store_new_production (dir, &error);
   g_assert_no_error (error);
   g_assert_cmpint (mdg_trust_store_get_mode (production), ==, MDG_TRUST_MODE_PRODUCTION);
+  /* A root the store does not know is untrusted, whatever its name says. */
+  report = mdg_verify_application (production, doc, cms, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_fails (report, "chain", MDG_APP_ERROR_UNTRUSTED);
+  g_clear_pointer (&report, mdg_verify_report_free);
+
+  /* The message depends on the anchor: a known test root is refused as such. */
+  g_assert_true (mdg_trust_store_add_known_test_roots (production, app_test_pki_dir (), &error));
+  g_assert_no_error (error);
   report = mdg_verify_application (production, doc, cms, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_fails (report, "chain", MDG_APP_ERROR_TEST_ROOT);
@@ -284,6 +288,71 @@ test_bad_cms (void)
   }
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
+
+static EVP_PKEY *
+read_key (const char *persona,
+          const char *file)
+{
+  g_autofree char *path = app_test_pki_path (persona, file);
+  g_autofree char *pem = NULL;
+  gsize len;
+  BIO *bio;
+  EVP_PKEY *key;
+
+  g_assert_true (g_file_get_contents (path, &pem, &len, NULL));
+  bio = BIO_new_mem_buf (pem, (int) len);
+  key = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  g_assert_nonnull (key);
+  return key;
+}
+
+/* The certificate inside an existing CMS replaced by one with the same
+ * issuer, serial and length but another key, issued by the real CA (the
+ * worst case: only the signature can tell). */
+static void
+test_swapped_certificate_in_cms (void)
+{
+  g_autoptr(MdgTrustStore) trust = test_trust ();
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  g_autofree char *cert_path = app_test_pki_path ("kawaguchi-76", "sign.pem");
+  g_autoptr(GBytes) cert_der = mdg_certificate_file_to_der (cert_path, NULL);
+  g_autoptr(EVP_PKEY) other_key = read_key ("kawasaki-parent", "sign.key.pem");
+  g_autoptr(EVP_PKEY) ca_key = read_key (NULL, "sign-ca.key.pem");
+  const unsigned char *p = g_bytes_get_data (cert_der, NULL);
+  g_autoptr(X509) forged = d2i_X509 (NULL, &p, (long) g_bytes_get_size (cert_der));
+  g_autoptr(GBytes) forged_der = NULL;
+  g_autoptr(GBytes) swapped = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgVerifyReport) report = NULL;
+  guint8 *copy;
+  guint8 *at;
+
+  g_assert_nonnull (forged);
+  g_assert_true (X509_set_pubkey (forged, other_key));
+  g_assert_cmpint (X509_sign (forged, ca_key, EVP_sha256 ()), >, 0);
+  forged_der = mdg_x509_to_der (forged);
+  g_assert_cmpuint (g_bytes_get_size (forged_der), ==, g_bytes_get_size (cert_der));
+
+  copy = g_memdup2 (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  at = NULL;
+  for (gsize i = 0; at == NULL && i + g_bytes_get_size (cert_der) <= g_bytes_get_size (cms); i++)
+    if (memcmp (copy + i, g_bytes_get_data (cert_der, NULL), g_bytes_get_size (cert_der)) == 0)
+      at = copy + i;
+  g_assert_nonnull (at);
+  memcpy (at, g_bytes_get_data (forged_der, NULL), g_bytes_get_size (forged_der));
+  swapped = g_bytes_new_take (copy, g_bytes_get_size (cms));
+
+  report = mdg_verify_application (trust, doc, swapped, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_fails (report, "signature", MDG_APP_ERROR_VERIFY);
+  /* The forged certificate itself chains: the signature check is what catches it. */
+  g_assert_cmpint (mdg_verify_report_get_check (report, "chain", NULL), ==, MDG_CHECK_PASS);
+}
+
 static void
 test_bad_document (void)
 {
@@ -312,6 +381,7 @@ main (int argc,
   g_test_add_func ("/verify/good", test_good);
   g_test_add_func ("/verify/tampered", test_tampered);
   g_test_add_func ("/verify/swapped-certificate", test_swapped_certificate);
+  g_test_add_func ("/verify/swapped-certificate-in-cms", test_swapped_certificate_in_cms);
   g_test_add_func ("/verify/expired", test_expired);
   g_test_add_func ("/verify/auth-key", test_auth_key);
   g_test_add_func ("/verify/production-refuses-test-root", test_production_refuses_test_root);
