@@ -10,6 +10,7 @@
 
 #include "mdg-cli.h"
 #include "mdg-cli-card.h"
+#include "mdg-cli-draft.h"
 #include "mdg-cli-sign.h"
 #include "mdg-cli-error.h"
 
@@ -17,6 +18,8 @@
 static const MdgCliCommand commands[] = {
   { "card", N_("Use the My Number card: readers, status, certificates, PINs, signatures"),
     mdg_cli_card_main },
+  { "draft", N_("Encrypted drafts: save, list, show, delete"), mdg_cli_draft_main },
+  { "data", N_("Your data on this device: erase"), mdg_cli_data_main },
   { "sign", N_("Sign an application and write its envelope"), mdg_cli_sign_main },
   { "verify", N_("Verify a signed envelope"), mdg_cli_verify_main },
   { "evidence", N_("Write the evidence pack of a signed envelope"), mdg_cli_evidence_main },
