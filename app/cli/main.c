@@ -11,6 +11,7 @@
 #include "mdg-cli.h"
 #include "mdg-cli-card.h"
 #include "mdg-cli-draft.h"
+#include "mdg-cli-catalog.h"
 #include "mdg-cli-sign.h"
 #include "mdg-cli-error.h"
 
@@ -20,6 +21,12 @@ static const MdgCliCommand commands[] = {
     mdg_cli_card_main },
   { "draft", N_("Encrypted drafts: save, list, show, delete"), mdg_cli_draft_main },
   { "data", N_("Your data on this device: erase"), mdg_cli_data_main },
+  { "catalog", N_("The procedure catalog: list, show, and signed catalog bundles"),
+    mdg_cli_catalog_main },
+  { "eligibility", N_("Pre-screen eligibility for a program, with reasons (guidance only)"),
+    mdg_cli_eligibility_main },
+  { "form", N_("Check application documents against their forms"),
+    mdg_cli_form_main },
   { "sign", N_("Sign an application and write its envelope"), mdg_cli_sign_main },
   { "verify", N_("Verify a signed envelope"), mdg_cli_verify_main },
   { "evidence", N_("Write the evidence pack of a signed envelope"), mdg_cli_evidence_main },
