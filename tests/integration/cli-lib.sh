@@ -28,20 +28,25 @@ cli () {
   run "$MDG_CLI" "$@"
 }
 
-# cli_pin PIN ARG…: madoguchi-cli reading the PIN from fd 3.
-cli_pin () {
-  printf '%s\n' "$1" >"$T/pin"
+# cli_pins "PIN1[ PIN2]" ARG…: madoguchi-cli reading PINs from fd 3, one
+# per line (pin change takes the old and the new PIN).
+cli_pins () {
+  printf '%s\n' $1 >"$T/pins"
   shift
   set +e
-  timeout 30 "$MDG_CLI" "$@" --pin-fd 3 >"$T/out" 2>"$T/err" </dev/null 3<"$T/pin"
+  timeout 30 "$MDG_CLI" "$@" --pin-fd 3 >"$T/out" 2>"$T/err" </dev/null 3<"$T/pins"
   rc=$?
   set -e
-  rm -f "$T/pin"
+  rm -f "$T/pins"
   [ "$rc" -ne 124 ] || fail "timed out: madoguchi-cli $*"
 }
 
 expect_rc () {
   [ "$rc" -eq "$1" ] || fail "expected exit status $1, got $rc"
+}
+
+expect_out () {
+  grep -qF -- "$1" "$T/out" || fail "stdout lacks “$1”"
 }
 
 expect_err () {
@@ -60,6 +65,8 @@ import json, sys
 value = json.load(open(sys.argv[1], encoding='utf-8'))
 for key in sys.argv[2].split('.'):
     value = value.get(key) if isinstance(value, dict) else None
+if isinstance(value, bool):
+    value = 'true' if value else 'false'
 print('' if value is None else value)
 PY
 }

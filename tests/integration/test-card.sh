@@ -10,6 +10,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/cli-lib.sh"
 
 case_name=${1:?usage: test-card.sh CASE}
 T=$(mktemp -d "${TMPDIR:-/tmp}/mdg-test.XXXXXX")
@@ -21,79 +22,6 @@ trap cleanup EXIT
 
 # The CLI's messages are checked in English.
 export LC_ALL=C.UTF-8 LANGUAGE=
-
-fail () {
-  echo "FAIL [$case_name]: $*" >&2
-  for f in out err; do
-    if [ -s "$T/$f" ]; then
-      echo "--- std$f of the last command:" >&2
-      cat "$T/$f" >&2
-    fi
-  done
-  exit 1
-}
-
-# run CMD…: runs CMD with a 20 s bound, keeps its status in $rc and its
-# output in $T/out and $T/err.
-run () {
-  set +e
-  timeout 20 "$@" >"$T/out" 2>"$T/err" </dev/null
-  rc=$?
-  set -e
-  if [ "$rc" -eq 124 ]; then
-    fail "timed out: $*"
-  fi
-}
-
-# cli ARG…: madoguchi-cli without PINs.
-cli () {
-  run "$MDG_CLI" "$@"
-}
-
-# cli_pins "PIN1[ PIN2]" ARG…: madoguchi-cli reading PINs from fd 3.
-cli_pins () {
-  printf '%s\n' $1 >"$T/pins"
-  shift
-  set +e
-  timeout 20 "$MDG_CLI" "$@" --pin-fd 3 >"$T/out" 2>"$T/err" </dev/null 3<"$T/pins"
-  rc=$?
-  set -e
-  rm -f "$T/pins"
-  if [ "$rc" -eq 124 ]; then
-    fail "timed out: madoguchi-cli $*"
-  fi
-}
-
-expect_rc () {
-  [ "$rc" -eq "$1" ] || fail "expected exit status $1, got $rc"
-}
-
-expect_out () {
-  grep -qF -- "$1" "$T/out" || fail "stdout lacks “$1”"
-}
-
-expect_err () {
-  grep -qF -- "$1" "$T/err" || fail "stderr lacks “$1”"
-}
-
-# Every failure is one line on stderr that starts with the program name.
-expect_one_line_error () {
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "stderr is not one line"
-  grep -q '^madoguchi-cli: ' "$T/err" || fail "stderr does not start with “madoguchi-cli: ”"
-}
-
-# persona ID KEY[.SUBKEY]: a value of the resolved persona in the test PKI.
-persona () {
-  python3 - "$MDG_PKI_DIR/$1/persona.json" "$2" <<'PY'
-import json, sys
-value = json.load(open(sys.argv[1], encoding='utf-8'))
-for key in sys.argv[2].split('.'):
-    value = value.get(key) if isinstance(value, dict) else None
-if isinstance(value, bool):
-    value = 'true' if value else 'false'
-print('' if value is None else value)
-PY
-}
 
 # status_json PATH: a value from `card status --json` (in $T/out).
 status_json () {

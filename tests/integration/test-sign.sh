@@ -75,7 +75,7 @@ sign_envelope () {
   shift 2
   make_document "$_p" "$T/doc.json"
   make_attachment "$T/card.png"
-  cli_pin "$_pin" sign --procedure "$PROCEDURE" --in "$T/doc.json" --attach "$T/card.png" \
+  cli_pins "$_pin" sign --procedure "$PROCEDURE" --in "$T/doc.json" --attach "$T/card.png" \
     --catalog "$CATALOG" --out "$T/app.zip" "$@"
 }
 
@@ -256,11 +256,11 @@ usage-errors)
     expect_one_line_error
   done
   # The document is for another procedure.
-  cli_pin x sign --procedure 112038-kouki-kogaku --in "$T/doc.json" --attach "$T/card.png" \
+  cli_pins x sign --procedure 112038-kouki-kogaku --in "$T/doc.json" --attach "$T/card.png" \
     --catalog "$CATALOG" --out "$T/app.zip"
   expect_rc 2
   # The attachment listed in the document is missing.
-  cli_pin x sign --procedure "$PROCEDURE" --in "$T/doc.json" --catalog "$CATALOG" --out "$T/app.zip"
+  cli_pins x sign --procedure "$PROCEDURE" --in "$T/doc.json" --catalog "$CATALOG" --out "$T/app.zip"
   expect_rc 2
   expect_one_line_error
   [ ! -e "$T/app.zip" ] || fail "an envelope was written"
