@@ -236,6 +236,43 @@ test_production_refuses_test_root (void)
   g_rmdir (dir);
 }
 
+/* The shipped production anchors (data/trust): the J-LIS roots load, and
+ * a simulator signature does not chain to them. */
+static void
+test_shipped_jlis_roots (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("MDG_SOURCE_ROOT"), "data", "trust", NULL);
+  g_autoptr(MdgTrustStore) production = mdg_trust_store_new_production (dir, &error);
+  g_autoptr(GBytes) doc = document_bytes ("kawaguchi-76", NULL, NULL);
+  g_autoptr(GBytes) cms = sign_with ("kawaguchi-76", "sign", doc, NULL);
+  g_autoptr(MdgVerifyReport) report = NULL;
+  X509_STORE *store;
+  STACK_OF (X509_OBJECT) *objects;
+  guint roots = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mdg_trust_store_get_mode (production), ==, MDG_TRUST_MODE_PRODUCTION);
+
+  /* Two generations (2015, 2023) for each purpose. */
+  for (int purpose = MDG_TRUST_PURPOSE_SIGN; purpose <= MDG_TRUST_PURPOSE_AUTH; purpose++)
+    {
+      store = mdg_trust_store_build (production, purpose);
+      objects = X509_STORE_get0_objects (store);
+      roots = 0;
+      for (int i = 0; i < sk_X509_OBJECT_num (objects); i++)
+        if (X509_OBJECT_get_type (sk_X509_OBJECT_value (objects, i)) == X509_LU_X509)
+          roots++;
+      g_assert_cmpuint (roots, ==, 2);
+      X509_STORE_free (store);
+    }
+
+  report = mdg_verify_application (production, doc, cms, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (mdg_verify_report_is_valid (report));
+  g_assert_cmpint (mdg_verify_report_get_check (report, "chain", NULL), ==, MDG_CHECK_FAIL);
+}
+
 static void
 test_san_mismatch (void)
 {
@@ -385,6 +422,7 @@ main (int argc,
   g_test_add_func ("/verify/expired", test_expired);
   g_test_add_func ("/verify/auth-key", test_auth_key);
   g_test_add_func ("/verify/production-refuses-test-root", test_production_refuses_test_root);
+  g_test_add_func ("/verify/shipped-jlis-roots", test_shipped_jlis_roots);
   g_test_add_func ("/verify/san-mismatch", test_san_mismatch);
   g_test_add_func ("/verify/bad-cms", test_bad_cms);
   g_test_add_func ("/verify/bad-document", test_bad_document);
