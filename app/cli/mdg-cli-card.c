@@ -18,7 +18,6 @@
 #include "mdg-cli-pin-prompt.h"
 
 /* Tries not read yet (distinct from MDG_CARD_TRIES_UNKNOWN). */
-#define TRIES_NOT_READ (-100)
 
 typedef struct
 {
@@ -159,79 +158,6 @@ parse_options (const char *usage,
 }
 
 /* ---- PINs ---------------------------------------------------------------- */
-
-static gint
-read_tries (MdgCard *card,
-            MdgPinKind kind,
-            GError **error)
-{
-  if (kind == MDG_PIN_TEXT)
-    return mdg_text_ap_pin_tries (card, error);
-
-  if (!mdg_jpki_select (card, error))
-    return -1;
-
-  return mdg_jpki_pin_tries (card, kind == MDG_PIN_SIGN ? MDG_JPKI_KEY_SIGN : MDG_JPKI_KEY_AUTH,
-                             error);
-}
-
-/* Gets one PIN for an attempt. Interactively the tries are read first (an
- * empty VERIFY, which spends none) and said before asking; a blocked PIN
- * is never asked for, and the last try needs a "y". From --pin-fd the
- * library makes the same checks inside its transaction. */
-static MdgPin *
-obtain_pin (MdgCliPinPrompt *prompt,
-            MdgCard *card,
-            MdgPinKind kind,
-            const CardOptions *options,
-            gint known_tries,
-            MdgPinFlags *flags,
-            gint *tries_shown,
-            GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gint tries = known_tries;
-
-  *flags = options->confirm_last_try ? MDG_PIN_FLAGS_CONFIRM_LAST_TRY : MDG_PIN_FLAGS_NONE;
-  *tries_shown = -1;
-
-  if (!mdg_cli_pin_prompt_is_interactive (prompt))
-    return mdg_cli_pin_prompt_ask (prompt, kind, mdg_cli_pin_kind_label (kind), -1, error);
-
-  if (tries == TRIES_NOT_READ)
-    {
-      tries = read_tries (card, kind, error);
-      if (tries == -1)
-        return NULL;
-    }
-  *tries_shown = tries;
-
-  if (!mdg_pin_check_attempt (kind, tries, *flags, &local_error))
-    {
-      g_autofree char *question = NULL;
-
-      if (!g_error_matches (local_error, MDG_CARD_ERROR, MDG_CARD_ERROR_LAST_TRY))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-
-      question = g_strdup_printf (_("Only one try is left for the %s. If it is wrong, the PIN "
-                                    "is blocked and only your municipal office can reset it. "
-                                    "Use the last try?"),
-                                  mdg_cli_pin_kind_label (kind));
-      if (!mdg_cli_pin_prompt_confirm (prompt, question, error))
-        {
-          if (error == NULL || *error == NULL)
-            g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      *flags |= MDG_PIN_FLAGS_CONFIRM_LAST_TRY;
-    }
-
-  return mdg_cli_pin_prompt_ask (prompt, kind, mdg_cli_pin_kind_label (kind),
-                                 tries >= 0 ? tries : -1, error);
-}
 
 static gboolean
 parse_pin_kind (const char *name,
@@ -737,8 +663,8 @@ card_certs (const MdgCliGlobal *global,
       goto out;
     }
 
-  pin = obtain_pin (prompt, session->card, MDG_PIN_SIGN, &options,
-                    status->tries_left[MDG_PIN_SIGN], &flags, &tries_shown, &error);
+  pin = mdg_cli_pin_prompt_obtain (prompt, session->card, MDG_PIN_SIGN, options.confirm_last_try, status->tries_left[MDG_PIN_SIGN],
+                                  &flags, &tries_shown, &error);
   if (pin == NULL)
     {
       exit_code = mdg_cli_report_error (error, MDG_PIN_SIGN, tries_shown);
@@ -819,8 +745,8 @@ card_info (const MdgCliGlobal *global,
   if (exit_code != MDG_CLI_EXIT_OK)
     goto out;
 
-  pin = obtain_pin (prompt, session->card, MDG_PIN_TEXT, &options, TRIES_NOT_READ,
-                    &flags, &tries_shown, &error);
+  pin = mdg_cli_pin_prompt_obtain (prompt, session->card, MDG_PIN_TEXT, options.confirm_last_try, MDG_CLI_TRIES_NOT_READ,
+                                  &flags, &tries_shown, &error);
   if (pin == NULL)
     {
       exit_code = mdg_cli_report_error (error, MDG_PIN_TEXT, tries_shown);
@@ -906,8 +832,8 @@ card_pin (const MdgCliGlobal *global,
   if (exit_code != MDG_CLI_EXIT_OK)
     goto out;
 
-  old_pin = obtain_pin (prompt, session->card, kind, &options, TRIES_NOT_READ,
-                        &flags, &tries_shown, &error);
+  old_pin = mdg_cli_pin_prompt_obtain (prompt, session->card, kind, options.confirm_last_try, MDG_CLI_TRIES_NOT_READ,
+                                  &flags, &tries_shown, &error);
   if (old_pin == NULL)
     {
       exit_code = mdg_cli_report_error (error, kind, tries_shown);
@@ -1086,8 +1012,8 @@ card_sign (const MdgCliGlobal *global,
         }
     }
 
-  pin = obtain_pin (prompt, session->card, kind, &options, TRIES_NOT_READ,
-                    &flags, &tries_shown, &error);
+  pin = mdg_cli_pin_prompt_obtain (prompt, session->card, kind, options.confirm_last_try, MDG_CLI_TRIES_NOT_READ,
+                                  &flags, &tries_shown, &error);
   if (pin == NULL)
     {
       exit_code = mdg_cli_report_error (error, kind, tries_shown);

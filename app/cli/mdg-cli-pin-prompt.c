@@ -18,6 +18,8 @@
 #include "mdg-card-error.h"
 #include "mdg-cli-error.h"
 #include "mdg-cli-pin-prompt.h"
+#include "mdg-jpki.h"
+#include "mdg-text-ap.h"
 
 /* Longer than any PIN (16), so that over-long input is detected, not cut. */
 #define PIN_BUFFER_SIZE 64
@@ -349,4 +351,77 @@ mdg_cli_pin_prompt_confirm (MdgCliPinPrompt *self,
   yes = len > 0 && rpmatch (answer) == 1;
 
   return yes;
+}
+
+static gint
+read_tries (MdgCard *card,
+            MdgPinKind kind,
+            GError **error)
+{
+  if (kind == MDG_PIN_TEXT)
+    return mdg_text_ap_pin_tries (card, error);
+
+  if (!mdg_jpki_select (card, error))
+    return -1;
+
+  return mdg_jpki_pin_tries (card, kind == MDG_PIN_SIGN ? MDG_JPKI_KEY_SIGN : MDG_JPKI_KEY_AUTH,
+                             error);
+}
+
+/* Gets one PIN for an attempt. Interactively the tries are read first (an
+ * empty VERIFY, which spends none) and said before asking; a blocked PIN
+ * is never asked for, and the last try needs a "y". From --pin-fd the
+ * library makes the same checks inside its transaction. */
+MdgPin *
+mdg_cli_pin_prompt_obtain (MdgCliPinPrompt *prompt,
+                           MdgCard *card,
+                           MdgPinKind kind,
+                           gboolean confirm_last_try,
+                           gint known_tries,
+                           MdgPinFlags *flags,
+                           gint *tries_shown,
+                           GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint tries = known_tries;
+
+  *flags = confirm_last_try ? MDG_PIN_FLAGS_CONFIRM_LAST_TRY : MDG_PIN_FLAGS_NONE;
+  *tries_shown = -1;
+
+  if (!mdg_cli_pin_prompt_is_interactive (prompt))
+    return mdg_cli_pin_prompt_ask (prompt, kind, mdg_cli_pin_kind_label (kind), -1, error);
+
+  if (tries == MDG_CLI_TRIES_NOT_READ)
+    {
+      tries = read_tries (card, kind, error);
+      if (tries == -1)
+        return NULL;
+    }
+  *tries_shown = tries;
+
+  if (!mdg_pin_check_attempt (kind, tries, *flags, &local_error))
+    {
+      g_autofree char *question = NULL;
+
+      if (!g_error_matches (local_error, MDG_CARD_ERROR, MDG_CARD_ERROR_LAST_TRY))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      question = g_strdup_printf (_("Only one try is left for the %s. If it is wrong, the PIN "
+                                    "is blocked and only your municipal office can reset it. "
+                                    "Use the last try?"),
+                                  mdg_cli_pin_kind_label (kind));
+      if (!mdg_cli_pin_prompt_confirm (prompt, question, error))
+        {
+          if (error == NULL || *error == NULL)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      *flags |= MDG_PIN_FLAGS_CONFIRM_LAST_TRY;
+    }
+
+  return mdg_cli_pin_prompt_ask (prompt, kind, mdg_cli_pin_kind_label (kind),
+                                 tries >= 0 ? tries : -1, error);
 }

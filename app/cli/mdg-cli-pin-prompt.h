@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "mdg-card.h"
 #include "mdg-pin.h"
 
 G_BEGIN_DECLS
@@ -38,5 +39,22 @@ gboolean         mdg_cli_pin_prompt_confirm        (MdgCliPinPrompt *self,
                                                     GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MdgCliPinPrompt, mdg_cli_pin_prompt_free)
+
+/* For mdg_cli_pin_prompt_obtain(): the tries have not been read yet. */
+#define MDG_CLI_TRIES_NOT_READ (-100)
+
+/* Gets one PIN for an attempt on @card. Interactively the tries are read
+ * first (unless @known_tries has them) and said before asking; a blocked
+ * PIN is never asked for, and the last try needs a "y", which sets
+ * CONFIRM_LAST_TRY in @flags. From --pin-fd the card library makes the
+ * same checks inside its transaction. */
+MdgPin          *mdg_cli_pin_prompt_obtain         (MdgCliPinPrompt *prompt,
+                                                    MdgCard *card,
+                                                    MdgPinKind kind,
+                                                    gboolean confirm_last_try,
+                                                    gint known_tries,
+                                                    MdgPinFlags *flags,
+                                                    gint *tries_shown,
+                                                    GError **error);
 
 G_END_DECLS

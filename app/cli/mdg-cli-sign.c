@@ -146,6 +146,8 @@ mdg_cli_sign_main (const MdgCliGlobal *global,
   g_auto(GStrv) attach = NULL;
   gint pin_fd = -1;
   gboolean confirm_last_try = FALSE;
+  MdgPinFlags flags = MDG_PIN_FLAGS_NONE;
+  gint tries_shown = -1;
   GOptionEntry entries[] = {
     { "procedure", 0, 0, G_OPTION_ARG_STRING, &procedure, N_("The catalog procedure"), N_("ID") },
     { "in", 0, 0, G_OPTION_ARG_FILENAME, &in_path, N_("The application document (JSON)"), N_("DOC.json") },
@@ -214,11 +216,11 @@ mdg_cli_sign_main (const MdgCliGlobal *global,
       || (transport = mdg_pcsc_transport_connect (context, global->reader, &error)) == NULL)
     return mdg_cli_report_error (error, -1, -1);
   card = mdg_card_new (MDG_TRANSPORT (transport));
-  pin = mdg_cli_pin_prompt_ask (prompt, MDG_PIN_SIGN, mdg_cli_pin_kind_label (MDG_PIN_SIGN), -1, &error);
+  pin = mdg_cli_pin_prompt_obtain (prompt, card, MDG_PIN_SIGN, confirm_last_try,
+                                   MDG_CLI_TRIES_NOT_READ, &flags, &tries_shown, &error);
   if (pin == NULL)
-    return mdg_cli_report_error (error, MDG_PIN_SIGN, -1);
-  signer = mdg_card_signer_new (card, MDG_JPKI_KEY_SIGN, pin,
-                                confirm_last_try ? MDG_PIN_FLAGS_CONFIRM_LAST_TRY : MDG_PIN_FLAGS_NONE);
+    return mdg_cli_report_error (error, MDG_PIN_SIGN, tries_shown);
+  signer = mdg_card_signer_new (card, MDG_JPKI_KEY_SIGN, pin, flags);
   cms = mdg_cms_sign_detached (signer, mdg_application_get_canonical (doc), NULL, &error);
   if (cms == NULL)
     return mdg_cli_report_error (error, MDG_PIN_SIGN,
