@@ -3,6 +3,7 @@
 set -euo pipefail
 
 cli="$MDG_BUILD_ROOT/app/cli/madoguchi-cli"
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 persona="$MDG_BUILD_ROOT/smartcard/sim/pki/$MDG_DEMO_PERSONA/persona.json"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -37,5 +38,37 @@ openssl pkeyutl -verify -pubin -inkey "$work/sign-pub.pem" -pkeyopt digest:sha25
 openssl verify -CAfile <(openssl x509 -inform DER -in "$work/certs/sign-ca.der") \
   <(openssl x509 -inform DER -in "$work/certs/sign.der") | sed 's|^/dev/fd/[0-9]*|sign certificate|'
 echo
-echo "== madoguchi-cli card status (tries left after the signature)"
+
+echo "== madoguchi-cli sign: an application (資格確認書 再交付, 川口市) as a signed envelope"
+python3 - "$persona" "$work/doc.json" <<'PY'
+import json, sys, uuid
+p = json.load(open(sys.argv[1], encoding='utf-8'))
+b = p['birth']
+birth = '%s-%s-%s' % (b[0:4], b[4:6], b[6:8])
+doc = {
+    'format': 'madoguchi-application', 'format_version': 1, 'id': str(uuid.uuid4()),
+    'created': '2026-11-23T09:30:00Z',
+    'procedure': {'id': '112038-kouki-card-reissue', 'version': 1}, 'municipality': '112038',
+    'applicant': {'name': p['name'], 'sex': p['sex'], 'birth_date': birth, 'address': p['address']},
+    'fields': {
+        'hihokensha_number': '12345678', 'insured_name': p['name'],
+        'insured_name_kana': p['name_kana'], 'insured_birth_date': birth,
+        'insured_postal_code': '332-0001', 'insured_address': p['address'],
+        'insured_phone': '048-000-0000', 'reissue_reason': 'damaged', 'is_proxy': False,
+    },
+    'attachments': [{'field': 'damaged_card', 'name': 'card.png', 'media_type': 'image/png'}],
+    'consents': [{'id': 'privacy-v1', 'text': '個人情報の取扱いに同意します。'}],
+}
+json.dump(doc, open(sys.argv[2], 'w', encoding='utf-8'), ensure_ascii=False, indent=2)
+PY
+python3 -c 'import sys; sys.stdout.buffer.write(b"\x89PNG\r\n\x1a\n" + bytes(1024))' >"$work/card.png"
+"$cli" sign --procedure 112038-kouki-card-reissue --in "$work/doc.json" --attach "$work/card.png" \
+  --catalog "$top/data/catalog" --out "$work/application.zip" --pin-fd 3 3<<<"$sign_pin"
+python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' \
+  "$work/application.zip"
+echo
+echo "== madoguchi-cli verify --trust test (the simulator's roots; production trusts only J-LIS)"
+"$cli" verify "$work/application.zip" --trust test --trust-dir "$MDG_BUILD_ROOT/smartcard/sim/pki"
+echo
+echo "== madoguchi-cli card status (tries left after the signatures)"
 "$cli" card status | grep -i -E 'tries|残り' || true

@@ -3,8 +3,9 @@
 #
 # Builds Madoguchi, starts a private pcscd with the simulated card of the
 # persona "kawaguchi-76" behind vpcd, shows `madoguchi-cli card status`, signs
-# the SHA-256 of a sample application with the signature key, and checks the
-# signature with openssl against the certificate read from the card.
+# the SHA-256 of a sample with the signature key and checks it with openssl,
+# then signs a real application (資格確認書 再交付 in 川口市) into an envelope
+# and verifies it with `madoguchi-cli verify`.
 #
 # The PINs come from the persona file: fictional test PINs of a simulated card.
 set -euo pipefail
