@@ -656,6 +656,50 @@ mdg_store_key_unlock (const char *profile_dir,
   return unlock_passphrase (object, passphrase, key, error);
 }
 
+/* ---- raising the scrypt cost --------------------------------------------- */
+
+gboolean
+mdg_store_key_raise_scrypt_params (const char *profile_dir,
+                                   const char *passphrase,
+                                   const MdgScryptParams *params,
+                                   GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+  MdgStoreKeyMethod method;
+  MdgScryptParams old, calibrated;
+  guint8 key[MDG_STORE_KEY_SIZE];
+  gboolean ok;
+
+  g_return_val_if_fail (profile_dir != NULL, FALSE);
+
+  object = read_key_file (profile_dir, &parser, error);
+  if (object == NULL || !method_from_object (object, &method, error))
+    return FALSE;
+  if (method != MDG_STORE_KEY_PASSPHRASE)
+    return set_failed (error, _("This profile’s data key is not protected by a passphrase"));
+
+  if (params == NULL)
+    {
+      mdg_scrypt_params_calibrate (&calibrated, MDG_STORE_SCRYPT_MIN_MS);
+      params = &calibrated;
+    }
+  params_from_object (object, &old);
+  if (!scrypt_params_valid (params))
+    return set_failed (error, _("Invalid scrypt parameters"));
+  /* Raising only: a lower n, r or p would weaken the wrapping. */
+  if (params->n < old.n || params->r < old.r || params->p < old.p)
+    return set_failed (error, _("The new scrypt parameters would weaken the passphrase "
+                                "protection"));
+
+  if (!unlock_passphrase (object, passphrase, key, error))
+    return FALSE;
+  ok = create_passphrase (profile_dir, passphrase, params, key, error);
+  OPENSSL_cleanse (key, sizeof key);
+
+  return ok;
+}
+
 /* ---- crypto-erase -------------------------------------------------------- */
 
 /* Overwrites the wrapped key in place before unlinking it, so the old bytes

@@ -77,6 +77,17 @@ gboolean           mdg_store_key_get_scrypt_params  (const char *profile_dir,
                                                      MdgScryptParams *params,
                                                      GError **error);
 
+/* Re-wraps a passphrase-wrapped data key with stronger scrypt @params
+ * (NULL: calibrated to MDG_STORE_SCRYPT_MIN_MS here), with a fresh salt
+ * and nonce; the data key itself is unchanged. Unwraps first with
+ * @passphrase (STORE_PASSPHRASE when wrong) and refuses parameters that
+ * cost less than the recorded ones. The key file is replaced atomically,
+ * so a crash leaves either the old or the new wrapping. */
+gboolean           mdg_store_key_raise_scrypt_params (const char *profile_dir,
+                                                      const char *passphrase,
+                                                      const MdgScryptParams *params,
+                                                      GError **error);
+
 /* "Delete all my data": crypto-erase. Takes the profile lock, destroys the
  * wrapped key (the Secret Service item, the key file overwritten then
  * removed), then removes the database files. */

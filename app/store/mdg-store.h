@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 #define MDG_STORE_KEY_SIZE 32
-#define MDG_STORE_SCHEMA_VERSION 2
+#define MDG_STORE_SCHEMA_VERSION 3
 
 /* Default draft lifetimes (domain.md R8). */
 #define MDG_STORE_DRAFT_MAX_AGE_HOME  (30 * G_TIME_SPAN_DAY)

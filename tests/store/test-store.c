@@ -518,12 +518,21 @@ test_migrations (void)
   g_autoptr(MdgStore) store = NULL;
   g_autoptr(GBytes) loaded = NULL;
   g_autoptr(GBytes) body = g_bytes_new_static ("ok", 2);
+  g_autoptr(GPtrArray) list = NULL;
   sqlite3_stmt *stmt = NULL;
 
   /* A schema-1 file as the first release wrote it. */
   store = store_test_open (dir, store_test_key (11), NULL);
   g_assert_cmpint (sqlite3_exec (mdg_store_get_handle (store),
-                                 "DROP TABLE status_cache; PRAGMA user_version = 1;"
+                                 "DROP TABLE status_cache; DROP TABLE drafts;"
+                                 "CREATE TABLE drafts ("
+                                 "  id TEXT PRIMARY KEY NOT NULL,"
+                                 "  procedure TEXT NOT NULL,"
+                                 "  created INTEGER NOT NULL,"
+                                 "  updated INTEGER NOT NULL,"
+                                 "  document BLOB NOT NULL);"
+                                 "CREATE INDEX drafts_updated ON drafts (updated);"
+                                 "PRAGMA user_version = 1;"
                                  "INSERT INTO drafts VALUES ('d1', 'p', 4102444800, 4102444800, 'v1');",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   g_clear_object (&store);
@@ -537,6 +546,11 @@ test_migrations (void)
   loaded = mdg_store_draft_load (store, "d1", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (loaded, NULL), g_bytes_get_size (loaded), "v1", 2);
+  /* 2 → 3 filled in the listed size of existing drafts. */
+  list = mdg_store_draft_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpuint (((MdgDraftInfo *) list->pdata[0])->size, ==, 2);
   g_assert_true (mdg_store_status_cache_put (store, "k", body, G_TIME_SPAN_HOUR, &error));
   g_assert_no_error (error);
 
@@ -621,6 +635,80 @@ test_key_calibrated (void)
   g_assert_true (mdg_store_key_get_scrypt_params (dir, &recorded, &error));
   g_assert_cmpuint (recorded.n, >=, 1 << 15);
   g_assert_cmpuint (recorded.r, ==, 8);
+  g_assert_true (mdg_store_key_unlock (dir, "pass", again, &error));
+  g_assert_cmpmem (key, sizeof key, again, sizeof again);
+
+  store_test_remove_dir (dir);
+}
+
+static void
+test_key_raise_scrypt (void)
+{
+  g_autofree char *dir = store_test_make_profile_dir ();
+  g_autofree char *key_path = g_build_filename (dir, MDG_STORE_KEY_FILE_NAME, NULL);
+  g_autoptr(GError) error = NULL;
+  const MdgScryptParams cheap = { .n = 1 << 10, .r = 8, .p = 1 };
+  const MdgScryptParams stronger = { .n = 1 << 12, .r = 8, .p = 1 };
+  const MdgScryptParams weaker = { .n = 1 << 11, .r = 8, .p = 1 };
+  MdgScryptParams recorded = { 0 };
+  guint8 key[MDG_STORE_KEY_SIZE], again[MDG_STORE_KEY_SIZE];
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *unchanged = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  g_autoptr(GBytes) doc = g_bytes_new_static ("{\"raised\":1}", 12);
+  g_autoptr(GBytes) loaded = NULL;
+  g_autofree char *id = NULL;
+
+  g_assert_true (mdg_store_key_create (dir, MDG_STORE_KEY_PASSPHRASE, "pass", &cheap, key, NULL,
+                                       &error));
+  g_assert_no_error (error);
+  store = store_test_open (dir, key, NULL);
+  id = mdg_store_draft_save (store, "p", doc, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_true (g_file_get_contents (key_path, &before, NULL, NULL));
+
+  /* A wrong passphrase changes nothing. */
+  g_assert_false (mdg_store_key_raise_scrypt_params (dir, "wrong", &stronger, &error));
+  g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_STORE_PASSPHRASE);
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (key_path, &unchanged, NULL, NULL));
+  g_assert_cmpstr (unchanged, ==, before);
+
+  g_assert_true (mdg_store_key_raise_scrypt_params (dir, "pass", &stronger, &error));
+  g_assert_no_error (error);
+  g_assert_true (mdg_store_key_get_scrypt_params (dir, &recorded, &error));
+  g_assert_cmpuint (recorded.n, ==, stronger.n);
+  g_assert_cmpuint (recorded.r, ==, stronger.r);
+  g_assert_cmpuint (recorded.p, ==, stronger.p);
+  /* Fresh salt and nonce: nothing of the old wrapping is reused. */
+  g_assert_true (g_file_get_contents (key_path, &after, NULL, NULL));
+  g_assert_cmpstr (after, !=, before);
+
+  /* The same data key: the drafts still open. */
+  g_assert_true (mdg_store_key_unlock (dir, "pass", again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (key, sizeof key, again, sizeof again);
+  store = store_test_open (dir, again, NULL);
+  loaded = mdg_store_draft_load (store, id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (loaded, doc));
+  g_clear_object (&store);
+
+  /* Lowering is refused, and the recorded parameters stay. */
+  g_assert_false (mdg_store_key_raise_scrypt_params (dir, "pass", &weaker, &error));
+  g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_STORE_FAILED);
+  g_clear_error (&error);
+  g_assert_true (mdg_store_key_get_scrypt_params (dir, &recorded, &error));
+  g_assert_cmpuint (recorded.n, ==, stronger.n);
+  g_assert_cmpuint (recorded.p, ==, stronger.p);
+
+  /* NULL calibrates here: at least the 2^15 floor. */
+  g_assert_true (mdg_store_key_raise_scrypt_params (dir, "pass", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (mdg_store_key_get_scrypt_params (dir, &recorded, &error));
+  g_assert_cmpuint (recorded.n, >=, 1 << 15);
   g_assert_true (mdg_store_key_unlock (dir, "pass", again, &error));
   g_assert_cmpmem (key, sizeof key, again, sizeof again);
 
@@ -722,6 +810,7 @@ main (int argc,
   g_test_add_func ("/store/migrations", test_migrations);
   g_test_add_func ("/store/key/passphrase", test_key_passphrase);
   g_test_add_func ("/store/key/calibrated", test_key_calibrated);
+  g_test_add_func ("/store/key/raise-scrypt", test_key_raise_scrypt);
   g_test_add_func ("/store/key/fallback", test_key_fallback);
   g_test_add_func ("/store/key/erase", test_erase);
 
