@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 
 #include "mdg-app-error.h"
+#include "mdg-catalog-json.h"
 #include "mdg-application.h"
 #include "mdg-catalog-bundle.h"
 #include "mdg-jcs.h"
@@ -361,7 +362,7 @@ verify_signature (GBytes *manifest,
 
   if (value == NULL || g_bytes_get_size (value) == 0)
     return bundle_error (error, _("it is not signed"));
-  if (g_strcmp0 (json_object_get_string_member_with_default (signature, "signer_sha256", ""),
+  if (g_strcmp0 (mdg_json_string_member (signature, "signer_sha256", ""),
                  publisher_sha256) != 0)
     return bundle_error (error, _("it is signed by another publisher"));
 
@@ -398,8 +399,8 @@ mdg_catalog_bundle_verify (GBytes *data,
       return NULL;
     }
   bundle = json_node_get_object (outer);
-  if (g_strcmp0 (json_object_get_string_member_with_default (bundle, "kind", NULL), BUNDLE_KIND) != 0
-      || json_object_get_int_member_with_default (bundle, "format_version", 0) != FORMAT_VERSION)
+  if (g_strcmp0 (mdg_json_string_member (bundle, "kind", NULL), BUNDLE_KIND) != 0
+      || mdg_json_int_member (bundle, "format_version", 0) != FORMAT_VERSION)
     {
       bundle_error (error, _("it is not a bundle file of a known format"));
       return NULL;
@@ -407,7 +408,7 @@ mdg_catalog_bundle_verify (GBytes *data,
   manifest = base64_member (bundle, "manifest");
   signature = json_object_has_member (bundle, "signature")
                 && JSON_NODE_HOLDS_OBJECT (json_object_get_member (bundle, "signature"))
-                ? json_object_get_object_member (bundle, "signature") : NULL;
+                ? mdg_json_object_member (bundle, "signature") : NULL;
   if (manifest == NULL)
     {
       bundle_error (error, _("it has no manifest"));
@@ -429,18 +430,18 @@ mdg_catalog_bundle_verify (GBytes *data,
       return NULL;
     }
   m = json_node_get_object (inner);
-  if (g_strcmp0 (json_object_get_string_member_with_default (m, "kind", NULL), MANIFEST_KIND) != 0
-      || json_object_get_int_member_with_default (m, "version", 0) < 1
+  if (g_strcmp0 (mdg_json_string_member (m, "kind", NULL), MANIFEST_KIND) != 0
+      || mdg_json_int_member (m, "version", 0) < 1
       || !json_object_has_member (m, "files"))
     {
       bundle_error (error, _("its manifest is malformed"));
       return NULL;
     }
-  self->version = (guint64) json_object_get_int_member (m, "version");
-  entries = json_object_get_array_member (m, "files");
+  self->version = (guint64) mdg_json_int_member (m, "version", 0);
+  entries = mdg_json_array_member (m, "files");
   files = json_object_has_member (bundle, "files")
             && JSON_NODE_HOLDS_OBJECT (json_object_get_member (bundle, "files"))
-            ? json_object_get_object_member (bundle, "files") : NULL;
+            ? mdg_json_object_member (bundle, "files") : NULL;
   if (entries == NULL || files == NULL || json_object_get_size (files) != json_array_get_length (entries))
     {
       bundle_error (error, _("its files differ from its manifest"));
@@ -448,9 +449,9 @@ mdg_catalog_bundle_verify (GBytes *data,
     }
   for (guint i = 0; i < json_array_get_length (entries); i++)
     {
-      JsonObject *entry = json_array_get_object_element (entries, i);
-      const char *path = entry != NULL ? json_object_get_string_member_with_default (entry, "path", NULL) : NULL;
-      const char *sha256 = entry != NULL ? json_object_get_string_member_with_default (entry, "sha256", NULL) : NULL;
+      JsonObject *entry = mdg_json_array_object (entries, i);
+      const char *path = entry != NULL ? mdg_json_string_member (entry, "path", NULL) : NULL;
+      const char *sha256 = entry != NULL ? mdg_json_string_member (entry, "sha256", NULL) : NULL;
       g_autoptr(GBytes) content = NULL;
       g_autofree char *actual = NULL;
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mdg-app-error.h"
+#include "mdg-catalog-json.h"
 #include "mdg-catalog.h"
 #include "mdg-jcs.h"
 
@@ -94,7 +95,7 @@ mdg_catalog_text (JsonObject *object,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
   text = json_node_get_object (node);
-  return json_object_get_string_member_with_default (text, g_strcmp0 (lang, "ja") == 0 ? "ja" : "en",
+  return mdg_json_string_member (text, g_strcmp0 (lang, "ja") == 0 ? "ja" : "en",
                                                      NULL);
 }
 
@@ -142,11 +143,11 @@ check_facts (JsonObject *root,
     "age_on", "school_year_grade", "municipality_code", "disability_certified",
     "public_assistance", "other_insurance", "income_category", "other_medical_subsidy",
   };
-  JsonArray *facts = json_object_get_array_member (root, "facts");
+  JsonArray *facts = mdg_json_array_member (root, "facts");
 
   for (guint i = 0; facts != NULL && i < json_array_get_length (facts); i++)
     {
-      JsonObject *fact = json_array_get_object_element (facts, i);
+      JsonObject *fact = mdg_json_array_object (facts, i);
       const char *id = fact != NULL ? string_member (fact, "id") : NULL;
       gboolean found = FALSE;
 
@@ -159,7 +160,7 @@ check_facts (JsonObject *root,
         {
           MdgFact input = g_str_equal (id, "other_insurance") ? MDG_FACT_OTHER_INSURANCE
                                                               : MDG_FACT_INCOME_CATEGORY;
-          JsonArray *values = json_object_get_array_member (fact, "values");
+          JsonArray *values = mdg_json_array_member (fact, "values");
           const char * const *engine = mdg_fact_get_values (input);
 
           if (values == NULL || engine == NULL
@@ -167,7 +168,7 @@ check_facts (JsonObject *root,
             return catalog_error (error, path, _("fact values differ from the engine's"));
           for (guint k = 0; k < json_array_get_length (values); k++)
             {
-              if (g_strcmp0 (json_array_get_string_element (values, k), engine[k]) != 0)
+              if (g_strcmp0 (mdg_json_array_string (values, k), engine[k]) != 0)
                 return catalog_error (error, path, _("fact values differ from the engine's"));
             }
         }
@@ -184,7 +185,7 @@ add_document (MdgCatalog *self,
   const char *kind = string_member (root, "kind");
 
   if (kind == NULL
-      || json_object_get_int_member_with_default (root, "format_version", 0) != FORMAT_VERSION)
+      || mdg_json_int_member (root, "format_version", 0) != FORMAT_VERSION)
     return catalog_error (error, path, _("no kind or an unsupported format version"));
 
   if (g_str_equal (kind, "municipality"))
@@ -204,13 +205,13 @@ add_document (MdgCatalog *self,
       const char *municipality = string_member (root, "municipality");
       const char *program = string_member (root, "program");
       JsonArray *procedures = json_object_has_member (root, "procedures")
-                                ? json_object_get_array_member (root, "procedures") : NULL;
+                                ? mdg_json_array_member (root, "procedures") : NULL;
 
       if (municipality == NULL || program == NULL || procedures == NULL)
         return catalog_error (error, path, _("a procedure set without municipality or procedures"));
       for (guint i = 0; i < json_array_get_length (procedures); i++)
         {
-          JsonObject *procedure = json_array_get_object_element (procedures, i);
+          JsonObject *procedure = mdg_json_array_object (procedures, i);
           const char *id = procedure != NULL ? string_member (procedure, "id") : NULL;
 
           if (id == NULL || g_hash_table_contains (self->procedure_municipality, id))
@@ -240,10 +241,10 @@ compile_rules (MdgCatalog *self,
 
       if (id == NULL || !json_object_has_member (program, "eligibility"))
         return catalog_error (error, id != NULL ? id : "?", _("a program without id or eligibility"));
-      eligibility = json_object_get_object_member (program, "eligibility");
+      eligibility = mdg_json_object_member (program, "eligibility");
       rules = mdg_rule_set_compile (id, eligibility,
-                                    json_object_get_array_member (program, "parameters"),
-                                    json_object_get_array_member (program, "legal_bases"),
+                                    mdg_json_array_member (program, "parameters"),
+                                    mdg_json_array_member (program, "legal_bases"),
                                     error);
       if (rules == NULL)
         return FALSE;
@@ -261,18 +262,18 @@ compile_rules (MdgCatalog *self,
       program = mdg_catalog_lookup_program (self, string_member (set, "program"));
       if (program == NULL)
         return catalog_error (error, string_member (set, "municipality"), _("a procedure set of an unknown program"));
-      procedures = json_object_get_array_member (set, "procedures");
+      procedures = mdg_json_array_member (set, "procedures");
       for (guint j = 0; j < json_array_get_length (procedures); j++)
         {
-          JsonObject *procedure = json_array_get_object_element (procedures, j);
+          JsonObject *procedure = mdg_json_array_object (procedures, j);
           const char *id = string_member (procedure, "id");
           MdgRuleSet *rules;
 
           if (!json_object_has_member (procedure, "eligibility"))
             continue;
-          rules = mdg_rule_set_compile (id, json_object_get_object_member (procedure, "eligibility"),
-                                        json_object_get_array_member (program, "parameters"),
-                                        json_object_get_array_member (program, "legal_bases"),
+          rules = mdg_rule_set_compile (id, mdg_json_object_member (procedure, "eligibility"),
+                                        mdg_json_array_member (program, "parameters"),
+                                        mdg_json_array_member (program, "legal_bases"),
                                         error);
           if (rules == NULL)
             return FALSE;
@@ -513,7 +514,7 @@ mdg_catalog_get_form_schema (MdgCatalog *self,
                    _("Procedure “%s” is not in the catalog."), procedure_id);
       return NULL;
     }
-  form_id = json_object_get_string_member_with_default (procedure, "form", NULL);
+  form_id = mdg_json_string_member (procedure, "form", NULL);
   form = mdg_catalog_lookup_form (self, form_id);
   if (form == NULL)
     {
@@ -529,18 +530,21 @@ mdg_catalog_municipality_for_address (MdgCatalog *self,
                                       const char *address)
 {
   g_autofree char *normalized = NULL;
+  const char *code = NULL;
 
   if (address == NULL || !g_utf8_validate (address, -1, NULL))
     return NULL;
   /* The card may use a full-width space; only the start matters here. */
   normalized = g_utf8_normalize (address, -1, G_NORMALIZE_NFKC);
   g_strchug (normalized);
-  for (guint i = 0; i < self->address_prefixes->len; i++)
+  for (guint i = 0; i < self->address_prefixes->len && code == NULL; i++)
     {
       if (g_str_has_prefix (normalized, self->address_prefixes->pdata[i]))
-        return string_member (self->municipalities->pdata[i], "code");
+        code = string_member (self->municipalities->pdata[i], "code");
     }
-  return NULL;
+  /* the address is personal data */
+  memset (normalized, 0, strlen (normalized));
+  return code;
 }
 
 guint32
@@ -559,10 +563,67 @@ mdg_catalog_prefill_facts (MdgCatalog *self,
       set |= 1u << MDG_FACT_BIRTH_DATE;
     }
   code = mdg_catalog_municipality_for_address (self, card_address);
-  if (code != NULL)
+  if (code != NULL && mdg_municipality_code_parse (code) != 0)
     {
       mdg_facts_set_municipality (facts, mdg_municipality_code_parse (code));
       set |= 1u << MDG_FACT_MUNICIPALITY_CODE;
     }
   return set;
+}
+
+gboolean
+mdg_catalog_load_facts (MdgCatalog *self,
+                        const char *data,
+                        gsize len,
+                        MdgFacts *facts,
+                        guint32 *prefilled,
+                        GError **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonObject) answers = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  guint32 set = 0;
+
+  g_return_val_if_fail (MDG_IS_CATALOG (self), FALSE);
+
+  if (prefilled != NULL)
+    *prefilled = 0;
+  root = mdg_jcs_parse (data, (gssize) len, error);
+  if (root == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, MDG_APP_ERROR, MDG_APP_ERROR_FACTS,
+                           _("The facts must be one JSON object."));
+      return FALSE;
+    }
+
+  json_object_iter_init (&iter, json_node_get_object (root));
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      if (!g_str_equal (name, "address"))
+        {
+          json_object_set_member (answers, name, json_node_ref (node));
+          continue;
+        }
+      if (JSON_NODE_HOLDS_NULL (node))
+        continue;
+      if (json_node_get_value_type (node) != G_TYPE_STRING)
+        {
+          g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_FACTS,
+                       _("The fact “%s” has a value of the wrong type or an unknown value."), name);
+          return FALSE;
+        }
+      set |= mdg_catalog_prefill_facts (self, facts, NULL, json_node_get_string (node));
+    }
+  if (!mdg_facts_load_json (facts, answers, error))
+    return FALSE;
+  /* an explicit answer overrides what the address gave */
+  if (json_object_has_member (answers, "municipality_code"))
+    set &= ~(1u << MDG_FACT_MUNICIPALITY_CODE);
+  if (prefilled != NULL)
+    *prefilled = set;
+  return TRUE;
 }

@@ -75,5 +75,17 @@ guint32     mdg_catalog_prefill_facts      (MdgCatalog *self,
                                             MdgFacts *facts,
                                             const char *card_birth_date,
                                             const char *card_address);
+/* Reads a facts file: the members of mdg_facts_load_json() and the card's
+ * "address", which sets municipality_code through
+ * mdg_catalog_municipality_for_address() unless municipality_code is
+ * given too. @prefilled (may be NULL) gets the (1 << MdgFact) bits the
+ * address set. FACTS on anything malformed; @facts may then hold part of
+ * the answers and must still be cleared. */
+gboolean    mdg_catalog_load_facts         (MdgCatalog *self,
+                                            const char *data,
+                                            gsize len,
+                                            MdgFacts *facts,
+                                            guint32 *prefilled,
+                                            GError **error);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mdg-app-error.h"
+#include "mdg-catalog-json.h"
 #include "mdg-rule-set.h"
 
 typedef enum
@@ -515,7 +516,7 @@ compile_parameters (Compiler *c,
 {
   for (guint i = 0; parameters != NULL && i < json_array_get_length (parameters); i++)
     {
-      JsonObject *object = json_array_get_object_element (parameters, i);
+      JsonObject *object = mdg_json_array_object (parameters, i);
       const char *id = member_string (object, "id");
       const char *type = member_string (object, "type");
       JsonArray *versions;
@@ -531,10 +532,10 @@ compile_parameters (Compiler *c,
       if (!param.numeric)
         continue;  /* amounts, rates, lists: shown, never compared by rules */
 
-      versions = json_object_get_array_member (object, "versions");
+      versions = mdg_json_array_member (object, "versions");
       for (guint j = 0; versions != NULL && j < json_array_get_length (versions); j++)
         {
-          JsonObject *v = json_array_get_object_element (versions, j);
+          JsonObject *v = mdg_json_array_object (versions, j);
           JsonNode *value = v != NULL ? json_object_get_member (v, "value") : NULL;
           ParamVersion version = { 0 };
 
@@ -561,7 +562,7 @@ compile_legal_bases (Compiler *c,
 {
   for (guint i = 0; legal_bases != NULL && i < json_array_get_length (legal_bases); i++)
     {
-      JsonObject *object = json_array_get_object_element (legal_bases, i);
+      JsonObject *object = mdg_json_array_object (legal_bases, i);
       LegalBasis basis = { 0 };
 
       if (member_string (object, "id") == NULL
@@ -612,10 +613,10 @@ compile_rule (Compiler *c,
     return FALSE;
 
   bases = json_object_has_member (object, "legal_basis")
-            ? json_object_get_array_member (object, "legal_basis") : NULL;
+            ? mdg_json_array_member (object, "legal_basis") : NULL;
   for (guint i = 0; bases != NULL && i < json_array_get_length (bases); i++)
     {
-      const char *basis = json_array_get_string_element (bases, i);
+      const char *basis = mdg_json_array_string (bases, i);
 
       if (basis == NULL || !has_legal_basis (self, basis))
         return compile_error (c, _("unknown legal basis"));
@@ -659,7 +660,7 @@ mdg_rule_set_compile (const char *id,
 
   c.rule_id = "default";
   def = json_object_has_member (rule_set, "default")
-          ? json_object_get_object_member (rule_set, "default") : NULL;
+          ? mdg_json_object_member (rule_set, "default") : NULL;
   if (def == NULL
       || !mdg_eligibility_outcome_from_string (member_string (def, "result"), &self->default_result)
       || !parse_text (def, "reason", self->default_reason))
@@ -669,7 +670,7 @@ mdg_rule_set_compile (const char *id,
     }
 
   rules = json_object_has_member (rule_set, "rules")
-            ? json_object_get_array_member (rule_set, "rules") : NULL;
+            ? mdg_json_array_member (rule_set, "rules") : NULL;
   if (rules == NULL || json_array_get_length (rules) > MDG_RULE_SET_MAX_RULES)
     {
       compile_error (&c, _("no rule list, or more than 64 rules"));
@@ -677,7 +678,7 @@ mdg_rule_set_compile (const char *id,
     }
   for (guint i = 0; i < json_array_get_length (rules); i++)
     {
-      JsonObject *rule = json_array_get_object_element (rules, i);
+      JsonObject *rule = mdg_json_array_object (rules, i);
 
       if (rule == NULL)
         {

@@ -220,13 +220,16 @@ catalog_list (const MdgCliGlobal *global,
   g_autofree char *municipality = NULL;
   g_autoptr(MdgCatalog) catalog = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *date_text = NULL;
   const char *lang = user_lang ();
-  MdgCivilDate today = mdg_civil_date_today ();
+  MdgCivilDate today;
   GPtrArray *procedures;
   int rc;
   const GOptionEntry entries[] = {
     { "municipality", 'm', 0, G_OPTION_ARG_STRING, &municipality,
       N_("Only the procedures of municipality CODE"), N_("CODE") },
+    { "date", 'd', 0, G_OPTION_ARG_STRING, &date_text,
+      N_("Name things as on DATE (default: today)"), N_("YYYY-MM-DD") },
     { NULL }
   };
 
@@ -234,6 +237,8 @@ catalog_list (const MdgCliGlobal *global,
                       &argc, &argv, 0);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
+  if (!parse_date_option (date_text, &today))
+    return mdg_cli_usage_error (_("--date needs a date as YYYY-MM-DD"));
   catalog = open_catalog (&source, &error);
   if (catalog == NULL)
     return mdg_cli_report_error (error, -1, -1);
@@ -283,13 +288,16 @@ catalog_show (const MdgCliGlobal *global,
   const char *code = NULL;
   const char *program_id = NULL;
   JsonObject *procedure, *program = NULL;
-  MdgCivilDate today = mdg_civil_date_today ();
+  MdgCivilDate today;
+  g_autofree char *date_text = NULL;
   g_autofree char *name = NULL;
   g_autofree char *description = NULL;
   JsonArray *array;
   int rc;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the catalog entry as JSON"), NULL },
+    { "date", 'd', 0, G_OPTION_ARG_STRING, &date_text,
+      N_("Name things as on DATE (default: today)"), N_("YYYY-MM-DD") },
     { NULL }
   };
 
@@ -297,6 +305,8 @@ catalog_show (const MdgCliGlobal *global,
                       &argc, &argv, 1);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
+  if (!parse_date_option (date_text, &today))
+    return mdg_cli_usage_error (_("--date needs a date as YYYY-MM-DD"));
   if (argc < 2)
     return mdg_cli_usage_error (_("catalog show needs a procedure id"));
   catalog = open_catalog (&source, &error);
@@ -530,44 +540,19 @@ static gboolean
 load_facts_file (MdgCatalog *catalog,
                  const char *path,
                  MdgFacts *facts,
+                 guint32 *prefilled,
                  GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonObject) copy = json_object_new ();
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
+  gboolean ok;
   gsize len;
 
   if (!g_file_get_contents (path, &data, &len, error))
     return FALSE;
-  root = mdg_jcs_parse (data, len, error);
-  /* the file may hold a date of birth: wipe our copy of the text */
+  ok = mdg_catalog_load_facts (catalog, data, len, facts, prefilled, error);
+  /* the file may hold a date of birth and an address: wipe our copy */
   memset (data, 0, len);
-  if (root == NULL)
-    return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, MDG_APP_ERROR, MDG_APP_ERROR_FACTS,
-                           _("The facts file must hold one JSON object."));
-      return FALSE;
-    }
-
-  /* "address" is the card's address: mapped to a municipality here. */
-  json_object_iter_init (&iter, json_node_get_object (root));
-  while (json_object_iter_next (&iter, &name, &node))
-    {
-      if (g_str_equal (name, "address"))
-        {
-          const char *address = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
-
-          mdg_catalog_prefill_facts (catalog, facts, NULL, address);
-        }
-      else
-        json_object_set_member (copy, name, json_node_ref (node));
-    }
-  return mdg_facts_load_json (facts, copy, error);
+  return ok;
 }
 
 static void
@@ -636,6 +621,7 @@ mdg_cli_eligibility_main (const MdgCliGlobal *global,
   MdgFacts facts = MDG_FACTS_INIT;
   MdgEligibilityResult result;
   MdgCivilDate date;
+  guint32 prefilled = 0;
   GPtrArray *sets = NULL;
   int rc;
   const GOptionEntry entries[] = {
@@ -659,7 +645,7 @@ mdg_cli_eligibility_main (const MdgCliGlobal *global,
     return mdg_cli_usage_error (_("--date needs a date as YYYY-MM-DD"));
 
   catalog = open_catalog (&source, &error);
-  if (catalog == NULL || !load_facts_file (catalog, facts_path, &facts, &error))
+  if (catalog == NULL || !load_facts_file (catalog, facts_path, &facts, &prefilled, &error))
     {
       mdg_facts_clear (&facts);
       return mdg_cli_report_error (error, -1, -1);
@@ -712,6 +698,14 @@ mdg_cli_eligibility_main (const MdgCliGlobal *global,
       g_autofree char *day = mdg_civil_date_to_string (date);
 
       g_print (_("Eligibility on %s (guidance only: the municipality decides)\n"), day);
+      if (prefilled & (1u << MDG_FACT_MUNICIPALITY_CODE))
+        {
+          g_autofree char *code = g_strdup_printf ("%06u", facts.municipality_code);
+          JsonObject *m = mdg_catalog_lookup_municipality (catalog, code);
+
+          g_print (_("Municipality from the address: %s (%s)\n"),
+                   mdg_catalog_text (m, "name", user_lang ()), code);
+        }
       for (guint i = 0; i < sets->len; i++)
         {
           mdg_rule_set_evaluate (sets->pdata[i], &facts, date, &result);
