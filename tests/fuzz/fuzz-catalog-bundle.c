@@ -22,6 +22,7 @@
 #include "mdg-catalog-bundle.h"
 #include "mdg-jcs.h"
 #include "fuzz-common.h"
+#include "fuzz-catalog-common.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 
@@ -38,31 +39,12 @@ evaluate_all (MdgCatalog *catalog)
   static const MdgCivilDate dates[] = {
     MDG_CIVIL_DATE (2024, 12, 1), MDG_CIVIL_DATE (2025, 4, 10), MDG_CIVIL_DATE (2026, 9, 1),
   };
-  GPtrArray *programs = mdg_catalog_get_programs (catalog);
   GPtrArray *procedures = mdg_catalog_get_procedures (catalog);
   MdgFacts facts = MDG_FACTS_INIT;
 
   mdg_facts_set_birth_date (&facts, MDG_CIVIL_DATE (1950, 4, 10));
   mdg_facts_set_municipality (&facts, 112038);
-  for (guint d = 0; d < G_N_ELEMENTS (dates); d++)
-    {
-      for (guint i = 0; i < programs->len + procedures->len; i++)
-        {
-          JsonObject *object = i < programs->len ? programs->pdata[i]
-                                                 : procedures->pdata[i - programs->len];
-          const char *id = json_object_get_string_member (object, "id");
-          MdgRuleSet *rules = i < programs->len ? mdg_catalog_get_program_rules (catalog, id)
-                                                : mdg_catalog_get_procedure_rules (catalog, id);
-          MdgEligibilityResult result;
-          g_autoptr(JsonNode) json = NULL;
-
-          if (rules == NULL)
-            continue;
-          mdg_rule_set_evaluate (rules, &facts, dates[d], &result);
-          json = mdg_rule_set_result_to_json (rules, &result);
-          g_assert (json != NULL);
-        }
-    }
+  fuzz_catalog_evaluate_all (catalog, &facts, dates, G_N_ELEMENTS (dates));
   /* form schemas are costly to build: a couple per catalog is enough */
   for (guint i = 0; i < MIN (procedures->len, 2); i++)
     {

@@ -10,6 +10,7 @@
 #include "mdg-app-error.h"
 #include "mdg-catalog.h"
 #include "fuzz-common.h"
+#include "fuzz-catalog-common.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 
@@ -55,8 +56,6 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_autoptr(GError) error = NULL;
   MdgFacts facts = MDG_FACTS_INIT;
   guint32 prefilled = 0;
-  GPtrArray *programs = mdg_catalog_get_programs (catalog);
-  GPtrArray *procedures = mdg_catalog_get_procedures (catalog);
 
   if (!mdg_catalog_load_facts (catalog, (const char *) data, size, &facts, &prefilled, &error))
     {
@@ -73,28 +72,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   if (mdg_facts_is_known (&facts, MDG_FACT_BIRTH_DATE))
     g_assert (mdg_civil_date_is_valid (facts.birth_date));
 
-  for (guint d = 0; d < G_N_ELEMENTS (dates); d++)
-    {
-      for (guint i = 0; i < programs->len + procedures->len; i++)
-        {
-          JsonObject *object = i < programs->len ? programs->pdata[i]
-                                                 : procedures->pdata[i - programs->len];
-          const char *id = json_object_get_string_member (object, "id");
-          MdgRuleSet *rules = i < programs->len ? mdg_catalog_get_program_rules (catalog, id)
-                                                : mdg_catalog_get_procedure_rules (catalog, id);
-          MdgEligibilityResult result;
-          g_autoptr(JsonNode) json = NULL;
-
-          if (rules == NULL)
-            continue;
-          mdg_rule_set_evaluate (rules, &facts, dates[d], &result);
-          g_assert (result.outcome <= MDG_ELIGIBILITY_NOT_ELIGIBLE);
-          /* a rule that needed a missing fact cannot have fired */
-          g_assert ((result.fired & result.unknown) == 0);
-          json = mdg_rule_set_result_to_json (rules, &result);
-          g_assert (json != NULL);
-        }
-    }
+  fuzz_catalog_evaluate_all (catalog, &facts, dates, G_N_ELEMENTS (dates));
   mdg_facts_clear (&facts);
   g_assert (facts.known == 0);
   return 0;
