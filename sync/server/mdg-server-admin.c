@@ -1,0 +1,273 @@
+/* mdg-server-admin.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "mdg-server-admin.h"
+#include "mdg-server-audit.h"
+#include "mdg-server-db.h"
+#include "mdg-server.h"
+#include "mdg-sync-json.h"
+#include "mdg-sync-receipt.h"
+
+typedef struct
+{
+  MdgServerConfig *config;
+  MdgServerDb     *db;
+  const char      *staff;
+  const char      *name;
+  const char      *comment;
+  const char      *resident;
+  char           **args;    /* after the command */
+  guint            n_args;
+} Admin;
+
+static gboolean
+need_args (Admin *a,
+           guint n,
+           const char *usage,
+           GError **error)
+{
+  if (a->n_args == n)
+    return TRUE;
+  g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID, _("Usage: %s"), usage);
+  return FALSE;
+}
+
+/* The acting staff account must exist; every command is done by a person. */
+static gboolean
+check_staff (Admin *a,
+             GError **error)
+{
+  if (a->staff == NULL)
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_PERMISSION,
+                   _("Say which staff account acts, with --as STAFF-ID."));
+      return FALSE;
+    }
+  if (mdg_server_db_count_staff (a->db, a->staff) != 1)
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_PERMISSION,
+                   _("There is no staff account “%s”."), a->staff);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_add_staff (Admin *a,
+               GError **error)
+{
+  gint64 count = mdg_server_db_count_staff (a->db, NULL);
+  const char *id;
+  const char *actor;
+
+  if (!need_args (a, 1, "add-staff STAFF-ID --name NAME", error))
+    return FALSE;
+  id = a->args[0];
+  if (a->name == NULL || *id == '\0')
+    return need_args (a, G_MAXUINT, "add-staff STAFF-ID --name NAME", error);
+  /* The very first account creates itself; later ones need an existing one. */
+  actor = count == 0 ? id : a->staff;
+  if (count != 0 && !check_staff (a, error))
+    return FALSE;
+  if (!mdg_server_db_add_staff (a->db, id, a->name, error)
+      || !mdg_server_audit_append (a->db, actor, "add-staff", id, "", error))
+    return FALSE;
+  g_print (_("Staff account “%s” added.\n"), id);
+  return TRUE;
+}
+
+static gboolean
+cmd_map_person (Admin *a,
+                GError **error)
+{
+  g_autofree char *serial = NULL;
+
+  if (!need_args (a, 2, "map-person SERIAL RESIDENT-ID", error) || !check_staff (a, error))
+    return FALSE;
+  serial = g_ascii_strup (a->args[0], -1);
+  if (!mdg_server_db_map_person (a->db, serial, a->args[1], a->staff, error)
+      || !mdg_server_audit_append (a->db, a->staff, "map-person", serial, a->args[1], error))
+    return FALSE;
+  g_print (_("Certificate serial %s mapped.\n"), serial);
+  return TRUE;
+}
+
+static gboolean
+cmd_set_status (Admin *a,
+                GError **error)
+{
+  g_autofree char *detail = NULL;
+  g_autofree char *comment_hash = NULL;
+
+  if (!need_args (a, 2, "set-status UUID STATUS [--comment TEXT]", error) || !check_staff (a, error))
+    return FALSE;
+  /* The comment may name people; the audit keeps only its hash. */
+  if (a->comment != NULL)
+    comment_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, a->comment, -1);
+  detail = comment_hash != NULL ? g_strdup_printf ("%s comment-sha256=%s", a->args[1], comment_hash)
+                                : g_strdup (a->args[1]);
+  if (!mdg_server_db_set_status (a->db, a->args[0], a->args[1], a->comment, a->staff, error)
+      || !mdg_server_audit_append (a->db, a->staff, "set-status", a->args[0], detail, error))
+    return FALSE;
+  g_print (_("Status set.\n"));
+  return TRUE;
+}
+
+static gboolean
+cmd_list (Admin *a,
+          GError **error)
+{
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  if (!need_args (a, 0, "list [--resident RESIDENT-ID]", error) || !check_staff (a, error))
+    return FALSE;
+  /* The read is audited before anything is shown. */
+  if (!mdg_server_audit_append (a->db, a->staff, "list", a->resident != NULL ? a->resident : "*", "", error))
+    return FALSE;
+  list = mdg_server_db_list_submissions (a->db, NULL, NULL, error);
+  if (list == NULL)
+    return FALSE;
+  if (a->resident != NULL)
+    {
+      JsonArray *all = json_node_get_array (list);
+      g_autoptr(JsonArray) mine = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (all); i++)
+        {
+          JsonObject *item = json_array_get_object_element (all, i);
+
+          if (g_strcmp0 (mdg_sync_json_get_string (item, "resident"), a->resident) == 0)
+            json_array_add_object_element (mine, json_object_ref (item));
+        }
+      json_node_set_array (list, mine);
+    }
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, list);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+  return TRUE;
+}
+
+static gboolean
+cmd_audit_verify (Admin *a,
+                  GError **error)
+{
+  g_autofree char *head = NULL;
+  gint64 rows = 0;
+
+  if (!need_args (a, 0, "audit-verify", error) || !check_staff (a, error))
+    return FALSE;
+  if (!mdg_server_audit_verify (a->db, &rows, &head, error))
+    return FALSE;
+  g_print (_("The audit log is intact: %lld entries, last hash %s.\n"), (long long) rows, head);
+  return mdg_server_audit_append (a->db, a->staff, "audit-verify", "", head, error);
+}
+
+static gboolean
+cmd_receipt_key (Admin *a,
+                 GError **error)
+{
+  EVP_PKEY *key;
+  g_autofree char *pem = NULL;
+
+  if (!need_args (a, 0, "receipt-key", error))
+    return FALSE;
+  key = mdg_server_load_receipt_key (a->config->receipt_key, error);
+  if (key == NULL)
+    return FALSE;
+  pem = mdg_sync_key_public_pem (key);
+  EVP_PKEY_free (key);
+  g_print ("%s", pem);
+  return TRUE;
+}
+
+static const struct
+{
+  const char *name;
+  gboolean  (*run) (Admin *a, GError **error);
+  gboolean    needs_db;
+} commands[] = {
+  { "add-staff", cmd_add_staff, TRUE },
+  { "map-person", cmd_map_person, TRUE },
+  { "set-status", cmd_set_status, TRUE },
+  { "list", cmd_list, TRUE },
+  { "audit-verify", cmd_audit_verify, TRUE },
+  { "receipt-key", cmd_receipt_key, FALSE },
+};
+
+int
+mdg_server_admin_main (int argc,
+                       char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("COMMAND [ARGUMENTS] — staff administration"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *staff = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *resident = NULL;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, N_("The server's configuration FILE"), N_("FILE") },
+    { "as", 0, 0, G_OPTION_ARG_STRING, &staff, N_("The staff account that acts"), N_("STAFF-ID") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The new staff member's name (add-staff)"), N_("NAME") },
+    { "comment", 0, 0, G_OPTION_ARG_STRING, &comment, N_("The municipality's comment (set-status)"), N_("TEXT") },
+    { "resident", 0, 0, G_OPTION_ARG_STRING, &resident, N_("Only this resident's submissions (list)"), N_("RESIDENT-ID") },
+    { NULL }
+  };
+  Admin a = { 0 };
+  int status = MDG_SERVER_EXIT_FAILED;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Commands: add-staff, map-person, set-status, list, audit-verify, receipt-key"));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("madoguchi-server admin: %s\n", error->message);
+      return MDG_SERVER_EXIT_USAGE;
+    }
+  if (config_path == NULL || argc < 2)
+    {
+      g_printerr ("madoguchi-server admin: %s\n", _("Give --config FILE and a command."));
+      return MDG_SERVER_EXIT_USAGE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (!g_str_equal (commands[i].name, argv[1]))
+        continue;
+      a.config = mdg_server_config_load (config_path, &error);
+      if (a.config != NULL && commands[i].needs_db)
+        a.db = mdg_server_db_open (a.config->database, &error);
+      if (a.config != NULL && (a.db != NULL || !commands[i].needs_db))
+        {
+          a.staff = staff;
+          a.name = name;
+          a.comment = comment;
+          a.resident = resident;
+          a.args = argv + 2;
+          a.n_args = argc - 2;
+          if (commands[i].run (&a, &error))
+            status = MDG_SERVER_EXIT_OK;
+        }
+      if (status != MDG_SERVER_EXIT_OK)
+        {
+          g_printerr ("madoguchi-server admin: %s\n", error->message);
+          if (g_error_matches (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_TAMPERED))
+            status = MDG_SERVER_EXIT_TAMPERED;
+          else if (g_error_matches (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID))
+            status = MDG_SERVER_EXIT_USAGE;
+        }
+      g_clear_object (&a.db);
+      mdg_server_config_free (a.config);
+      return status;
+    }
+  g_printerr ("madoguchi-server admin: %s\n", _("Unknown command."));
+  return MDG_SERVER_EXIT_USAGE;
+}

@@ -1,0 +1,675 @@
+/* mdg-server-db.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+/* The SQLCipher library (app_dep links it), used without a key: one SQLite
+ * in the process. */
+#include <sqlite3.h>
+
+#include "mdg-server-config.h"
+#include "mdg-server-db.h"
+#include "mdg-sync-status.h"
+
+struct _MdgServerDb
+{
+  GObject  parent_instance;
+  sqlite3 *db;
+};
+
+G_DEFINE_FINAL_TYPE (MdgServerDb, mdg_server_db, G_TYPE_OBJECT)
+
+static const char schema[] =
+  "CREATE TABLE IF NOT EXISTS staff ("
+  "  id TEXT PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS persons ("
+  "  serial TEXT PRIMARY KEY, resident TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+  "  registered_by TEXT NOT NULL, registered TEXT NOT NULL,"
+  "  updated_by TEXT NOT NULL, updated TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);"
+  "CREATE TABLE IF NOT EXISTS challenges ("
+  "  challenge BLOB PRIMARY KEY, expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE IF NOT EXISTS tokens ("
+  "  sha256 TEXT PRIMARY KEY, resident TEXT NOT NULL, expires INTEGER NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS submissions ("
+  "  seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, resident TEXT NOT NULL,"
+  "  sha256 TEXT NOT NULL, receipt_number TEXT NOT NULL UNIQUE, received TEXT NOT NULL,"
+  "  status TEXT NOT NULL, comment TEXT, receipt BLOB NOT NULL, envelope BLOB NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS submissions_resident ON submissions (resident);"
+  "CREATE TABLE IF NOT EXISTS history ("
+  "  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, status TEXT NOT NULL, time TEXT NOT NULL,"
+  "  comment TEXT, staff TEXT);"
+  "CREATE INDEX IF NOT EXISTS history_uuid ON history (uuid);"
+  "CREATE TABLE IF NOT EXISTS audit ("
+  "  seq INTEGER PRIMARY KEY, time TEXT NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL,"
+  "  target TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);";
+
+static gboolean
+db_error (MdgServerDb *self,
+          GError **error)
+{
+  g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_DATABASE,
+               _("The server database failed: %s"), sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static sqlite3_stmt *
+prepare (MdgServerDb *self,
+         const char *sql,
+         GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_error (self, error);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  return stmt;
+}
+
+/* Steps a statement that returns no rows, then finalizes it. */
+static gboolean
+run (MdgServerDb *self,
+     sqlite3_stmt *stmt,
+     GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return db_error (self, error);
+  return TRUE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int index,
+           const char *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_bytes (sqlite3_stmt *stmt,
+            int index,
+            GBytes *bytes)
+{
+  sqlite3_bind_blob64 (stmt, index, g_bytes_get_data (bytes, NULL),
+                       g_bytes_get_size (bytes), SQLITE_TRANSIENT);
+}
+
+/* Forgets rows of @delete_sql a day past their expiry: they only grow the
+ * file. */
+static gboolean
+purge_expired (MdgServerDb *self,
+               const char *delete_sql,
+               gint64 now,
+               GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self, delete_sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now - 86400);
+  return run (self, stmt, error);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int index)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, index);
+
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+char *
+mdg_server_now_iso (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void
+mdg_server_db_finalize (GObject *object)
+{
+  MdgServerDb *self = MDG_SERVER_DB (object);
+
+  sqlite3_close (self->db);
+  G_OBJECT_CLASS (mdg_server_db_parent_class)->finalize (object);
+}
+
+static void
+mdg_server_db_class_init (MdgServerDbClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mdg_server_db_finalize;
+}
+
+static void
+mdg_server_db_init (MdgServerDb *self)
+{
+}
+
+MdgServerDb *
+mdg_server_db_open (const char *path,
+                    GError **error)
+{
+  g_autoptr(MdgServerDb) self = g_object_new (MDG_TYPE_SERVER_DB, NULL);
+
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    {
+      db_error (self, error);
+      return NULL;
+    }
+  /* The admin command and the server share the file. */
+  sqlite3_busy_timeout (self->db, 10000);
+  if (!mdg_server_db_exec (self, "PRAGMA journal_mode=WAL;", error)
+      || !mdg_server_db_exec (self, schema, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+gpointer
+mdg_server_db_get_handle (MdgServerDb *self)
+{
+  return self->db;
+}
+
+gboolean
+mdg_server_db_exec (MdgServerDb *self,
+                    const char *sql,
+                    GError **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return db_error (self, error);
+  return TRUE;
+}
+
+gboolean
+mdg_server_db_add_challenge (MdgServerDb *self,
+                             GBytes *challenge,
+                             gint64 expires,
+                             GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* A replay of a forgotten challenge is "unknown", still refused. */
+  if (!purge_expired (self, "DELETE FROM challenges WHERE expires < ?", expires, error))
+    return FALSE;
+  stmt = prepare (self, "INSERT INTO challenges (challenge, expires) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_bytes (stmt, 1, challenge);
+  sqlite3_bind_int64 (stmt, 2, expires);
+  return run (self, stmt, error);
+}
+
+gboolean
+mdg_server_db_consume_challenge (MdgServerDb *self,
+                                 GBytes *challenge,
+                                 gint64 now,
+                                 MdgServerChallengeState *state,
+                                 GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 expires = 0;
+  gint64 used = 0;
+  int rc;
+
+  stmt = prepare (self, "SELECT expires, used FROM challenges WHERE challenge = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_bytes (stmt, 1, challenge);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      expires = sqlite3_column_int64 (stmt, 0);
+      used = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      *state = MDG_SERVER_CHALLENGE_UNKNOWN;
+      return TRUE;
+    }
+  if (rc != SQLITE_ROW)
+    return db_error (self, error);
+
+  stmt = prepare (self, "UPDATE challenges SET used = 1 WHERE challenge = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_bytes (stmt, 1, challenge);
+  if (!run (self, stmt, error))
+    return FALSE;
+
+  if (used)
+    *state = MDG_SERVER_CHALLENGE_USED;
+  else if (now >= expires)
+    *state = MDG_SERVER_CHALLENGE_EXPIRED;
+  else
+    *state = MDG_SERVER_CHALLENGE_OK;
+  return TRUE;
+}
+
+gboolean
+mdg_server_db_add_token (MdgServerDb *self,
+                         const char *token_sha256,
+                         const char *resident,
+                         gint64 expires,
+                         GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!purge_expired (self, "DELETE FROM tokens WHERE expires < ?", expires, error))
+    return FALSE;
+  stmt = prepare (self, "INSERT INTO tokens (sha256, resident, expires) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, token_sha256);
+  bind_text (stmt, 2, resident);
+  sqlite3_bind_int64 (stmt, 3, expires);
+  return run (self, stmt, error);
+}
+
+gboolean
+mdg_server_db_lookup_token (MdgServerDb *self,
+                            const char *token_sha256,
+                            gint64 now,
+                            MdgServerTokenState *state,
+                            char **resident,
+                            GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT resident, expires FROM tokens WHERE sha256 = ?", error);
+  int rc;
+
+  *resident = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, token_sha256);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (now >= sqlite3_column_int64 (stmt, 1))
+        *state = MDG_SERVER_TOKEN_EXPIRED;
+      else
+        {
+          *state = MDG_SERVER_TOKEN_OK;
+          *resident = column_text (stmt, 0);
+        }
+    }
+  else
+    *state = MDG_SERVER_TOKEN_UNKNOWN;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_error (self, error);
+  return TRUE;
+}
+
+char *
+mdg_server_db_lookup_person (MdgServerDb *self,
+                             const char *serial,
+                             GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT resident FROM persons WHERE serial = ? AND deleted = 0", error);
+  char *resident = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, serial);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    resident = column_text (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_error (self, error);
+  return resident;
+}
+
+gboolean
+mdg_server_db_map_person (MdgServerDb *self,
+                          const char *serial,
+                          const char *resident,
+                          const char *staff,
+                          GError **error)
+{
+  g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_stmt *stmt;
+
+  /* SQLite 3.15 has no upsert: insert, then update an existing row. */
+  stmt = prepare (self,
+                  "INSERT OR IGNORE INTO persons (serial, resident, registered_by, registered, updated_by, updated)"
+                  " VALUES (?1, ?2, ?3, ?4, ?3, ?4)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, serial);
+  bind_text (stmt, 2, resident);
+  bind_text (stmt, 3, staff);
+  bind_text (stmt, 4, now);
+  if (!run (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    return TRUE;
+  stmt = prepare (self,
+                  "UPDATE persons SET resident = ?2, deleted = 0, updated_by = ?3, updated = ?4,"
+                  " version = version + 1 WHERE serial = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, serial);
+  bind_text (stmt, 2, resident);
+  bind_text (stmt, 3, staff);
+  bind_text (stmt, 4, now);
+  return run (self, stmt, error);
+}
+
+gboolean
+mdg_server_db_add_staff (MdgServerDb *self,
+                         const char *id,
+                         const char *name,
+                         GError **error)
+{
+  g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_stmt *stmt = prepare (self, "INSERT INTO staff (id, name, created) VALUES (?, ?, ?)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, name);
+  bind_text (stmt, 3, now);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID,
+                   _("The staff account “%s” already exists."), id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return db_error (self, error);
+  return TRUE;
+}
+
+gint64
+mdg_server_db_count_staff (MdgServerDb *self,
+                           const char *id)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT count(*) FROM staff WHERE ?1 IS NULL OR id = ?1", NULL);
+  gint64 count = -1;
+
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return count;
+}
+
+void
+mdg_server_submission_free (MdgServerSubmission *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->uuid);
+  g_free (self->resident);
+  g_free (self->sha256);
+  g_free (self->receipt_number);
+  g_free (self->received);
+  g_free (self->status);
+  g_clear_pointer (&self->receipt, g_bytes_unref);
+  g_free (self);
+}
+
+MdgServerSubmission *
+mdg_server_db_get_submission (MdgServerDb *self,
+                              const char *uuid,
+                              GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT uuid, resident, sha256, receipt_number, received, status, receipt"
+                                " FROM submissions WHERE uuid = ?", error);
+  MdgServerSubmission *sub = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, uuid);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      sub = g_new0 (MdgServerSubmission, 1);
+      sub->uuid = column_text (stmt, 0);
+      sub->resident = column_text (stmt, 1);
+      sub->sha256 = column_text (stmt, 2);
+      sub->receipt_number = column_text (stmt, 3);
+      sub->received = column_text (stmt, 4);
+      sub->status = column_text (stmt, 5);
+      sub->receipt = g_bytes_new (sqlite3_column_blob (stmt, 6), sqlite3_column_bytes (stmt, 6));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_error (self, error);
+  return sub;
+}
+
+gint64
+mdg_server_db_next_sequence (MdgServerDb *self,
+                             GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions", error);
+  gint64 seq = -1;
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    seq = sqlite3_column_int64 (stmt, 0);
+  else
+    db_error (self, error);
+  sqlite3_finalize (stmt);
+  return seq;
+}
+
+static gboolean
+add_history (MdgServerDb *self,
+             const char *uuid,
+             const char *status,
+             const char *time,
+             const char *comment,
+             const char *staff,
+             GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO history (uuid, status, time, comment, staff)"
+                                " VALUES (?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, uuid);
+  bind_text (stmt, 2, status);
+  bind_text (stmt, 3, time);
+  bind_text (stmt, 4, comment);
+  bind_text (stmt, 5, staff);
+  return run (self, stmt, error);
+}
+
+/* Commits, or rolls back after a failure. */
+static gboolean
+end_transaction (MdgServerDb *self,
+                 gboolean ok,
+                 GError **error)
+{
+  if (!ok)
+    {
+      mdg_server_db_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return mdg_server_db_exec (self, "COMMIT", error);
+}
+
+gboolean
+mdg_server_db_insert_submission (MdgServerDb *self,
+                                 gint64 sequence,
+                                 MdgServerSubmission *sub,
+                                 GBytes *envelope,
+                                 GError **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  if (!mdg_server_db_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  stmt = prepare (self,
+                  "INSERT INTO submissions (seq, uuid, resident, sha256, receipt_number, received,"
+                  " status, receipt, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      sqlite3_bind_int64 (stmt, 1, sequence);
+      bind_text (stmt, 2, sub->uuid);
+      bind_text (stmt, 3, sub->resident);
+      bind_text (stmt, 4, sub->sha256);
+      bind_text (stmt, 5, sub->receipt_number);
+      bind_text (stmt, 6, sub->received);
+      bind_text (stmt, 7, MDG_SYNC_STATUS_RECEIVED);
+      bind_bytes (stmt, 8, sub->receipt);
+      bind_bytes (stmt, 9, envelope);
+      ok = run (self, stmt, error)
+           && add_history (self, sub->uuid, MDG_SYNC_STATUS_RECEIVED, sub->received, NULL, NULL, error);
+    }
+  return end_transaction (self, ok, error);
+}
+
+gboolean
+mdg_server_db_set_status (MdgServerDb *self,
+                          const char *uuid,
+                          const char *status,
+                          const char *comment,
+                          const char *staff,
+                          GError **error)
+{
+  g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  if (!mdg_sync_status_is_valid (status))
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID,
+                   _("“%s” is not a status."), status);
+      return FALSE;
+    }
+  if (!mdg_server_db_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  stmt = prepare (self, "UPDATE submissions SET status = ?, comment = ? WHERE uuid = ?", error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      bind_text (stmt, 1, status);
+      bind_text (stmt, 2, comment);
+      bind_text (stmt, 3, uuid);
+      ok = run (self, stmt, error);
+    }
+  if (ok && sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_NOT_FOUND,
+                   _("There is no submission “%s”."), uuid);
+      ok = FALSE;
+    }
+  ok = ok && add_history (self, uuid, status, now, comment, staff, error);
+  return end_transaction (self, ok, error);
+}
+
+static void
+set_text_or_null (JsonObject *obj,
+                  const char *name,
+                  sqlite3_stmt *stmt,
+                  int index)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, index);
+
+  if (text != NULL)
+    json_object_set_string_member (obj, name, (const char *) text);
+  else
+    json_object_set_null_member (obj, name);
+}
+
+static gboolean
+add_history_json (MdgServerDb *self,
+                  JsonObject *item,
+                  GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT status, time, comment FROM history WHERE uuid = ? ORDER BY id", error);
+  JsonArray *history = json_array_new ();
+  int rc;
+
+  json_object_set_array_member (item, "history", history);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, json_object_get_string_member (item, "uuid"));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonObject *entry = json_object_new ();
+
+      set_text_or_null (entry, "status", stmt, 0);
+      set_text_or_null (entry, "time", stmt, 1);
+      set_text_or_null (entry, "comment", stmt, 2);
+      json_array_add_object_element (history, entry);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return db_error (self, error);
+  return TRUE;
+}
+
+JsonNode *
+mdg_server_db_list_submissions (MdgServerDb *self,
+                                const char *resident,
+                                const char *uuid,
+                                GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT uuid, receipt_number, received, status, comment, resident"
+                                " FROM submissions WHERE (?1 IS NULL OR resident = ?1)"
+                                " AND (?2 IS NULL OR uuid = ?2) ORDER BY seq DESC", error);
+  g_autoptr(JsonArray) list = json_array_new ();
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, resident);
+  bind_text (stmt, 2, uuid);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonObject *item = json_object_new ();
+
+      set_text_or_null (item, "uuid", stmt, 0);
+      set_text_or_null (item, "receipt_number", stmt, 1);
+      set_text_or_null (item, "received", stmt, 2);
+      set_text_or_null (item, "status", stmt, 3);
+      set_text_or_null (item, "comment", stmt, 4);
+      /* Staff listings name the resident; a resident's own list does not. */
+      if (resident == NULL)
+        set_text_or_null (item, "resident", stmt, 5);
+      json_array_add_object_element (list, item);
+      if (!add_history_json (self, item, error))
+        {
+          sqlite3_finalize (stmt);
+          return NULL;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error);
+      return NULL;
+    }
+  return json_node_init_array (json_node_alloc (), list);
+}

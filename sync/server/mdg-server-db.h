@@ -1,0 +1,131 @@
+/* mdg-server-db.h: madoguchi-server's SQLite database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MDG_SERVER_CHALLENGE_OK,
+  MDG_SERVER_CHALLENGE_UNKNOWN,
+  MDG_SERVER_CHALLENGE_USED,
+  MDG_SERVER_CHALLENGE_EXPIRED,
+} MdgServerChallengeState;
+
+typedef enum
+{
+  MDG_SERVER_TOKEN_OK,
+  MDG_SERVER_TOKEN_UNKNOWN,
+  MDG_SERVER_TOKEN_EXPIRED,
+} MdgServerTokenState;
+
+/* One stored submission (without the envelope's bytes). */
+typedef struct
+{
+  char   *uuid;
+  char   *resident;
+  char   *sha256;
+  char   *receipt_number;
+  char   *received;
+  char   *status;
+  GBytes *receipt;    /* the signed receipt exactly as first sent */
+} MdgServerSubmission;
+
+void mdg_server_submission_free (MdgServerSubmission *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MdgServerSubmission, mdg_server_submission_free)
+
+#define MDG_TYPE_SERVER_DB (mdg_server_db_get_type ())
+G_DECLARE_FINAL_TYPE (MdgServerDb, mdg_server_db, MDG, SERVER_DB, GObject)
+
+/* Opens (creating the schema) the database at @path (DATABASE). The file
+ * holds applications: keep it on an encrypted volume. */
+MdgServerDb *mdg_server_db_open               (const char *path,
+                                               GError **error);
+/* The connection, for the audit chain in the same file. */
+gpointer     mdg_server_db_get_handle         (MdgServerDb *self);
+/* Runs @sql (no results) or fails with DATABASE. */
+gboolean     mdg_server_db_exec               (MdgServerDb *self,
+                                               const char *sql,
+                                               GError **error);
+
+/* Login challenges: single use, with an expiry (Unix seconds). */
+gboolean     mdg_server_db_add_challenge      (MdgServerDb *self,
+                                               GBytes *challenge,
+                                               gint64 expires,
+                                               GError **error);
+/* Marks @challenge used whatever its state and says what it was before. */
+gboolean     mdg_server_db_consume_challenge  (MdgServerDb *self,
+                                               GBytes *challenge,
+                                               gint64 now,
+                                               MdgServerChallengeState *state,
+                                               GError **error);
+
+/* Bearer tokens, stored only as their SHA-256. */
+gboolean     mdg_server_db_add_token          (MdgServerDb *self,
+                                               const char *token_sha256,
+                                               const char *resident,
+                                               gint64 expires,
+                                               GError **error);
+gboolean     mdg_server_db_lookup_token       (MdgServerDb *self,
+                                               const char *token_sha256,
+                                               gint64 now,
+                                               MdgServerTokenState *state,
+                                               char **resident,
+                                               GError **error);
+
+/* The person-mapping table (シリアル番号紐付): auth-certificate serial
+ * (upper-case hex) to resident id. Lookup: NULL without error if unmapped. */
+char        *mdg_server_db_lookup_person      (MdgServerDb *self,
+                                               const char *serial,
+                                               GError **error);
+gboolean     mdg_server_db_map_person         (MdgServerDb *self,
+                                               const char *serial,
+                                               const char *resident,
+                                               const char *staff,
+                                               GError **error);
+
+/* Individual staff accounts. */
+gboolean     mdg_server_db_add_staff          (MdgServerDb *self,
+                                               const char *id,
+                                               const char *name,
+                                               GError **error);
+/* -1 on a database error. */
+gint64       mdg_server_db_count_staff        (MdgServerDb *self,
+                                               const char *id);
+
+/* NULL without error when there is no such submission. */
+MdgServerSubmission *mdg_server_db_get_submission (MdgServerDb *self,
+                                                   const char *uuid,
+                                                   GError **error);
+/* The next receipt sequence number (submissions are written by one
+ * server process, so this does not race). */
+gint64       mdg_server_db_next_sequence      (MdgServerDb *self,
+                                               GError **error);
+/* Stores a verified envelope and its first status "received". */
+gboolean     mdg_server_db_insert_submission  (MdgServerDb *self,
+                                               gint64 sequence,
+                                               MdgServerSubmission *submission,
+                                               GBytes *envelope,
+                                               GError **error);
+/* NOT_FOUND for an unknown @uuid. @comment may be NULL. */
+gboolean     mdg_server_db_set_status         (MdgServerDb *self,
+                                               const char *uuid,
+                                               const char *status,
+                                               const char *comment,
+                                               const char *staff,
+                                               GError **error);
+/* Submissions with their history, newest first: @resident's, all when
+ * @resident is NULL, or just @uuid when it is not NULL. */
+JsonNode    *mdg_server_db_list_submissions   (MdgServerDb *self,
+                                               const char *resident,
+                                               const char *uuid,
+                                               GError **error);
+
+/* Now in RFC 3339 UTC, whole seconds. */
+char        *mdg_server_now_iso               (gint64 unix_seconds);
+
+G_END_DECLS
