@@ -9,6 +9,7 @@
 #include "mdg-server-admin.h"
 #include "mdg-server-audit.h"
 #include "mdg-server-db.h"
+#include "mdg-server-records.h"
 #include "mdg-server.h"
 #include "mdg-sync-json.h"
 #include "mdg-sync-receipt.h"
@@ -156,6 +157,44 @@ cmd_list (Admin *a,
 }
 
 static gboolean
+cmd_import_records (Admin *a,
+                    GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) records = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *detail = NULL;
+  gsize len = 0;
+  guint n_records = 0;
+
+  if (!need_args (a, 1, "import-records FILE.json", error) || !check_staff (a, error))
+    return FALSE;
+  if (!g_file_get_contents (a->args[0], &data, &len, error))
+    return FALSE;
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &local))
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID,
+                   _("The records file is not JSON: %s"), local->message);
+      return FALSE;
+    }
+  records = mdg_server_records_normalize (json_parser_get_root (parser), &n_records, error);
+  if (records == NULL)
+    return FALSE;
+  /* The file is full of personal data: the audit keeps only its hash. */
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+  detail = g_strdup_printf ("residents=%u records=%u", json_array_get_length (json_node_get_array (records)),
+                            n_records);
+  if (!mdg_server_db_import_records (a->db, records, a->staff, error)
+      || !mdg_server_audit_append (a->db, a->staff, "import-records", sha256, detail, error))
+    return FALSE;
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u record imported.\n", "%u records imported.\n", n_records),
+           n_records);
+  return TRUE;
+}
+
+static gboolean
 cmd_audit_verify (Admin *a,
                   GError **error)
 {
@@ -198,6 +237,7 @@ static const struct
   { "map-person", cmd_map_person, TRUE },
   { "set-status", cmd_set_status, TRUE },
   { "list", cmd_list, TRUE },
+  { "import-records", cmd_import_records, TRUE },
   { "audit-verify", cmd_audit_verify, TRUE },
   { "receipt-key", cmd_receipt_key, FALSE },
 };
@@ -226,7 +266,8 @@ mdg_server_admin_main (int argc,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                _("Commands: add-staff, map-person, set-status, list, audit-verify, receipt-key"));
+                                _("Commands: add-staff, map-person, set-status, list, import-records, audit-verify, "
+                                  "receipt-key"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("madoguchi-server admin: %s\n", error->message);

@@ -129,6 +129,9 @@ mdg_server_config_load (const char *path,
       || !get_positive (kf, "token_lifetime", 900, &self->token_lifetime, error)
       || !get_positive (kf, "max_envelope_size", 64 * 1024 * 1024, &self->max_envelope_size, error))
     return NULL;
+  if (g_key_file_has_key (kf, "catalog", "bundle", NULL)
+      && !(self->catalog_bundle = get_path (kf, "catalog", "bundle", base, error)))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -198,6 +201,7 @@ mdg_server_config_free (MdgServerConfig *self)
   g_free (self->tls_certificate);
   g_free (self->tls_key);
   g_free (self->receipt_key);
+  g_free (self->catalog_bundle);
   g_clear_object (&self->auth_trust);
   g_clear_object (&self->signing_trust);
   g_free (self);

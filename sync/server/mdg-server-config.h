@@ -37,6 +37,7 @@ typedef struct
   gint64         challenge_lifetime; /* seconds */
   gint64         token_lifetime;     /* seconds */
   gint64         max_envelope_size;  /* bytes */
+  char          *catalog_bundle;     /* [catalog] bundle, or NULL: GET /v1/catalog is 404 */
   MdgTrustStore *auth_trust;         /* loaded only by mdg_server_config_load_trust */
   MdgTrustStore *signing_trust;
 } MdgServerConfig;

@@ -43,7 +43,12 @@ static const char schema[] =
   "CREATE INDEX IF NOT EXISTS history_uuid ON history (uuid);"
   "CREATE TABLE IF NOT EXISTS audit ("
   "  seq INTEGER PRIMARY KEY, time TEXT NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL,"
-  "  target TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);";
+  "  target TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);"
+  /* Added with GET /v1/records; IF NOT EXISTS migrates older files. */
+  "CREATE TABLE IF NOT EXISTS records ("
+  "  id INTEGER PRIMARY KEY, resident TEXT NOT NULL, record TEXT NOT NULL,"
+  "  imported_by TEXT NOT NULL, imported TEXT NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS records_resident ON records (resident);";
 
 static gboolean
 db_error (MdgServerDb *self,
@@ -664,6 +669,86 @@ mdg_server_db_list_submissions (MdgServerDb *self,
           sqlite3_finalize (stmt);
           return NULL;
         }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error);
+      return NULL;
+    }
+  return json_node_init_array (json_node_alloc (), list);
+}
+
+static gboolean
+replace_records (MdgServerDb *self,
+                 JsonObject *entry,
+                 const char *staff,
+                 const char *now,
+                 GError **error)
+{
+  const char *resident = json_object_get_string_member (entry, "resident");
+  JsonArray *records = json_object_get_array_member (entry, "records");
+  sqlite3_stmt *stmt = prepare (self, "DELETE FROM records WHERE resident = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, resident);
+  if (!run (self, stmt, error))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      g_autofree char *text = json_to_string (json_array_get_element (records, i), FALSE);
+
+      stmt = prepare (self, "INSERT INTO records (resident, record, imported_by, imported) VALUES (?, ?, ?, ?)",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, resident);
+      bind_text (stmt, 2, text);
+      bind_text (stmt, 3, staff);
+      bind_text (stmt, 4, now);
+      if (!run (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mdg_server_db_import_records (MdgServerDb *self,
+                              JsonNode *import,
+                              const char *staff,
+                              GError **error)
+{
+  g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
+  JsonArray *entries = json_node_get_array (import);
+  gboolean ok = TRUE;
+
+  if (!mdg_server_db_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; ok && i < json_array_get_length (entries); i++)
+    ok = replace_records (self, json_array_get_object_element (entries, i), staff, now, error);
+  return end_transaction (self, ok, error);
+}
+
+JsonNode *
+mdg_server_db_list_records (MdgServerDb *self,
+                            const char *resident,
+                            GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT record FROM records WHERE resident = ? ORDER BY id", error);
+  g_autoptr(JsonArray) list = json_array_new ();
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, resident);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonNode *record = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
+
+      /* Rows are written only from checked imports. */
+      if (record != NULL)
+        json_array_add_element (list, record);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)

@@ -125,6 +125,18 @@ JsonNode    *mdg_server_db_list_submissions   (MdgServerDb *self,
                                                const char *uuid,
                                                GError **error);
 
+/* Subsidy records (§6). @import is mdg_server_records_normalize()'s
+ * result; each resident named there gets exactly those records, in one
+ * transaction. */
+gboolean     mdg_server_db_import_records     (MdgServerDb *self,
+                                               JsonNode *import,
+                                               const char *staff,
+                                               GError **error);
+/* @resident's records in import order, as an array. */
+JsonNode    *mdg_server_db_list_records       (MdgServerDb *self,
+                                               const char *resident,
+                                               GError **error);
+
 /* Now in RFC 3339 UTC, whole seconds. */
 char        *mdg_server_now_iso               (gint64 unix_seconds);
 

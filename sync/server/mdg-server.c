@@ -590,6 +590,106 @@ handle_submissions (SoupServer *server,
 }
 
 static void
+handle_records (SoupServer *server,
+                SoupServerMessage *msg,
+                const char *path,
+                GHashTable *query,
+                gpointer user_data)
+{
+  MdgServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *resident = NULL;
+
+  if (!g_str_equal (path, "/v1/records"))
+    {
+      send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      return;
+    }
+  if (!require_method (msg, SOUP_METHOD_GET) || (resident = authenticate (self, msg)) == NULL)
+    return;
+  list = mdg_server_db_list_records (self->db, resident, &error);
+  if (list == NULL)
+    {
+      send_internal (msg, error);
+      return;
+    }
+  obj = json_object_new ();
+  json_object_set_member (obj, "records", g_steal_pointer (&list));
+  node = json_node_init_object (json_node_alloc (), obj);
+  send_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* Whether If-None-Match (a list of entity tags, or "*") matches @etag. */
+static gboolean
+etag_matches (const char *if_none_match,
+              const char *etag)
+{
+  g_auto(GStrv) tags = NULL;
+
+  if (if_none_match == NULL)
+    return FALSE;
+  tags = g_strsplit (if_none_match, ",", -1);
+  for (guint i = 0; tags[i] != NULL; i++)
+    {
+      const char *tag = g_strstrip (tags[i]);
+
+      /* If-None-Match compares weakly (RFC 9110 §13.1.2). */
+      if (g_str_has_prefix (tag, "W/"))
+        tag += 2;
+      if (g_str_equal (tag, "*") || g_str_equal (tag, etag))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The bundle is read per request so that staff can replace the file
+ * without a restart; it is small and signed on its own. */
+static void
+handle_catalog (SoupServer *server,
+                SoupServerMessage *msg,
+                const char *path,
+                GHashTable *query,
+                gpointer user_data)
+{
+  MdgServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *etag = NULL;
+  gsize len = 0;
+
+  if (!g_str_equal (path, "/v1/catalog") || self->config->catalog_bundle == NULL)
+    {
+      send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      return;
+    }
+  if (!require_method (msg, SOUP_METHOD_GET))
+    return;
+  if (!g_file_get_contents (self->config->catalog_bundle, &data, &len, &error))
+    {
+      send_internal (msg, error);
+      return;
+    }
+  bundle = g_bytes_new_take (g_steal_pointer (&data), len);
+  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bundle);
+  etag = g_strdup_printf ("\"%s\"", sha256);
+  soup_message_headers_replace (headers, "ETag", etag);
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  if (etag_matches (soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                   "If-None-Match"), etag))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+  send_bytes (msg, SOUP_STATUS_OK, "application/octet-stream", bundle);
+}
+
+static void
 handle_default (SoupServer *server,
                 SoupServerMessage *msg,
                 const char *path,
@@ -688,6 +788,8 @@ mdg_server_new (MdgServerConfig *config,
   soup_server_add_handler (self->soup, "/v1/auth/challenge", handle_challenge, self, NULL);
   soup_server_add_handler (self->soup, "/v1/auth/login", handle_login, self, NULL);
   soup_server_add_handler (self->soup, "/v1/submissions", handle_submissions, self, NULL);
+  soup_server_add_handler (self->soup, "/v1/records", handle_records, self, NULL);
+  soup_server_add_handler (self->soup, "/v1/catalog", handle_catalog, self, NULL);
   soup_server_add_early_handler (self->soup, "/v1/submissions", early_submissions, self, NULL);
   return g_steal_pointer (&self);
 }

@@ -95,10 +95,13 @@ die_with_parent (gpointer data)
 
 /* Writes a configuration whose signing trust is @signing_trust ("test"
  * or "production") and starts the server on a free loopback port. */
+static const char catalog_bytes[] = "MDG-CATALOG\0\001\002 signed bundle stand-in";
+
 static void
 server_start (Server *s,
               const char *name,
-              const char *signing_trust)
+              const char *signing_trust,
+              gboolean with_catalog)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
@@ -106,6 +109,7 @@ server_start (Server *s,
   g_autofree char *receipt_key = NULL;
   g_autofree char *text = NULL;
   g_autofree char *signing = NULL;
+  g_autofree char *catalog = NULL;
   const char *source_root = g_getenv ("MDG_SOURCE_ROOT");
 
   s->dir = g_build_filename (tmp_dir, name, NULL);
@@ -118,10 +122,18 @@ server_start (Server *s,
   else
     signing = g_strdup_printf ("mode=production\ndir=%s/data/trust\nknown_test_roots=%s\n",
                                source_root, app_test_pki_dir ());
+  if (with_catalog)
+    {
+      g_autofree char *bundle = g_build_filename (s->dir, "catalog.bundle", NULL);
+
+      g_assert_true (g_file_set_contents (bundle, catalog_bytes, sizeof catalog_bytes, NULL));
+      catalog = g_strdup ("[catalog]\nbundle=catalog.bundle\n");
+    }
   text = g_strdup_printf ("[server]\nlisten=127.0.0.1:0\nname=test.example\ndatabase=server.db\n"
                           "tls_certificate=%s\ntls_key=%s.key\nreceipt_key=%s\n"
-                          "[auth-trust]\nmode=test\npki_dir=%s\n[signing-trust]\n%s",
-                          tls_cert, tls_cert, receipt_key, app_test_pki_dir (), signing);
+                          "[auth-trust]\nmode=test\npki_dir=%s\n%s[signing-trust]\n%s",
+                          tls_cert, tls_cert, receipt_key, app_test_pki_dir (),
+                          catalog != NULL ? catalog : "", signing);
   g_assert_true (g_file_set_contents (s->config, text, -1, NULL));
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -191,6 +203,7 @@ typedef struct
 {
   guint   status;
   char   *content_type;
+  char   *etag;
   GBytes *body;
 } Response;
 
@@ -198,19 +211,22 @@ static void
 response_clear (Response *r)
 {
   g_free (r->content_type);
+  g_free (r->etag);
   g_clear_pointer (&r->body, g_bytes_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Response, response_clear)
 
+/* @header (may be NULL) is one extra request header, "Name: value". */
 static void
-request (Server *s,
-         const char *method,
-         const char *path,
-         const char *token,
-         const char *content_type,
-         GBytes *body,
-         Response *r)
+request_with_header (Server *s,
+                     const char *method,
+                     const char *path,
+                     const char *token,
+                     const char *content_type,
+                     GBytes *body,
+                     const char *header,
+                     Response *r)
 {
   g_autofree char *url = g_strconcat (s->uri, path + 1, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
@@ -223,6 +239,12 @@ request (Server *s,
 
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
     }
+  if (header != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (header, ": ", 2);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), parts[0], parts[1]);
+    }
   if (body != NULL)
     soup_message_set_request_body_from_bytes (msg, content_type, body);
   r->body = soup_session_send_and_read (session, msg, NULL, &error);
@@ -230,6 +252,19 @@ request (Server *s,
   r->status = soup_message_get_status (msg);
   type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
   r->content_type = g_strdup (type);
+  r->etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag"));
+}
+
+static void
+request (Server *s,
+         const char *method,
+         const char *path,
+         const char *token,
+         const char *content_type,
+         GBytes *body,
+         Response *r)
+{
+  request_with_header (s, method, path, token, content_type, body, NULL, r);
 }
 
 static JsonObject *
@@ -637,11 +672,18 @@ test_production_refuses_test_root (void)
   g_autofree char *token = NULL;
   g_auto(Response) r = { 0 };
 
-  server_start (&production, "production", "production");
+  server_start (&production, "production", "production", FALSE);
   token = login (&production, "kawaguchi-76");
   request (&production, "PUT", path, token, "application/zip", envelope, &r);
   assert_problem (&r, MDG_SYNC_PROBLEM_ENVELOPE_TEST_ROOT);
   g_assert_false (list_has (&production, token, uuid, NULL));
+  /* No [catalog] configured: no catalog. */
+  {
+    g_auto(Response) catalog = { 0 };
+
+    request (&production, "GET", "/v1/catalog", NULL, NULL, NULL, &catalog);
+    assert_problem (&catalog, MDG_SYNC_PROBLEM_NOT_FOUND);
+  }
   server_stop (&production);
 }
 
@@ -690,6 +732,144 @@ test_status_and_audit (void)
   sql (&main_server, "UPDATE audit SET detail = 'decided' WHERE action = 'set-status'"
                      " AND seq = (SELECT min(seq) FROM audit WHERE action = 'set-status')");
   g_assert_cmpint (admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 3);
+}
+
+static JsonArray *
+get_records (const char *token)
+{
+  g_auto(Response) r = { 0 };
+  g_autoptr(JsonObject) obj = NULL;
+
+  request (&main_server, "GET", "/v1/records", token, NULL, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_cmpstr (r.content_type, ==, "application/json");
+  obj = response_object (&r);
+  return json_array_ref (json_object_get_array_member (obj, "records"));
+}
+
+static gint64
+sql_count (Server *s,
+           const char *query)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open (s->database, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, query, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+static char *
+write_import (const char *name,
+              const char *json)
+{
+  char *path = g_build_filename (main_server.dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  return path;
+}
+
+static void
+test_records (void)
+{
+  g_autofree char *file = write_import ("records.json",
+    "[{\"resident\": \"RES-A\", \"records\": ["
+    "  {\"certificate_type_id\": \"T01\", \"certificate_name\": \"小児医療証\","
+    "   \"payer_number\": \"88141012\", \"recipient_number\": \"1234567\","
+    "   \"copay_caps\": [{\"id\": \"c1\", \"kind\": \"visit\", \"definition\": \"1回\","
+    "                     \"rate\": 0, \"amount\": 500, \"count\": 0}],"
+    "   \"valid_from\": \"2026-04-01\", \"valid_until\": \"2027-03-31\", \"forced_expiry\": null,"
+    "   \"items\": [{\"label\": \"決定\", \"value\": \"支給\", \"order\": 1}]},"
+    "  {\"certificate_name\": \"ひとり親医療証\", \"recipient_number\": \"7654321\", \"suppressed\": true}]},"
+    " {\"resident\": \"RES-B\", \"records\": ["
+    "  {\"certificate_name\": \"子ども医療証\", \"payer_number\": \"88999999\","
+    "   \"recipient_number\": \"7777777\"}]}]");
+  g_autofree char *bad = write_import ("bad.json",
+    "[{\"resident\": \"RES-A\", \"records\": [{\"payer_number\": \"1\", \"my_number\": \"123456789012\"}]}]");
+  g_autofree char *token_a = login (&main_server, "kawaguchi-76");
+  g_autofree char *token_b = login (&main_server, "kawasaki-parent");
+  g_autoptr(JsonArray) before = get_records (token_a);
+  g_autoptr(JsonArray) a = NULL;
+  g_autoptr(JsonArray) b = NULL;
+  g_autoptr(JsonArray) a_again = NULL;
+  g_auto(Response) none = { 0 };
+  JsonObject *first;
+  JsonObject *suppressed;
+  JsonObject *cap;
+
+  g_assert_cmpuint (json_array_get_length (before), ==, 0);
+  request (&main_server, "GET", "/v1/records", NULL, NULL, NULL, &none);
+  assert_problem (&none, MDG_SYNC_PROBLEM_UNAUTHORIZED);
+
+  g_assert_cmpint (admin (&main_server, "import-records", file, NULL, NULL, NULL), ==, 0);
+  a = get_records (token_a);
+  b = get_records (token_b);
+  g_assert_cmpuint (json_array_get_length (a), ==, 2);
+  g_assert_cmpuint (json_array_get_length (b), ==, 1);
+  first = json_array_get_object_element (a, 0);
+  g_assert_cmpstr (json_object_get_string_member (first, "certificate_name"), ==, "小児医療証");
+  g_assert_cmpstr (json_object_get_string_member (first, "payer_number"), ==, "88141012");
+  g_assert_cmpstr (json_object_get_string_member (first, "recipient_number"), ==, "1234567");
+  g_assert_cmpstr (json_object_get_string_member (first, "valid_until"), ==, "2027-03-31");
+  g_assert_false (json_object_get_boolean_member (first, "suppressed"));
+  cap = json_array_get_object_element (json_object_get_array_member (first, "copay_caps"), 0);
+  g_assert_cmpint (json_object_get_int_member (cap, "amount"), ==, 500);
+  /* A suppressed record shows nothing but that it is suppressed. */
+  suppressed = json_array_get_object_element (a, 1);
+  g_assert_true (json_object_get_boolean_member (suppressed, "suppressed"));
+  g_assert_cmpuint (json_object_get_size (suppressed), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (b, 0), "recipient_number"),
+                   ==, "7777777");
+
+  /* An unknown member (here a 個人番号) refuses the whole file. */
+  g_assert_cmpint (admin (&main_server, "import-records", bad, NULL, NULL, NULL), ==, 2);
+  a_again = get_records (token_a);
+  g_assert_cmpuint (json_array_get_length (a_again), ==, 2);
+
+  /* The import is audited, by hash only, and the chain still holds. */
+  g_assert_cmpint (sql_count (&main_server, "SELECT count(*) FROM audit WHERE action = 'import-records'"
+                                            " AND length(target) = 64"), ==, 1);
+  g_assert_cmpint (sql_count (&main_server, "SELECT count(*) FROM audit WHERE detail LIKE '%1234567%'"
+                                            " OR target LIKE '%1234567%' OR detail LIKE '%88141012%'"), ==, 0);
+  g_assert_cmpint (admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 0);
+  g_remove (file);
+  g_remove (bad);
+}
+
+static void
+test_catalog (void)
+{
+  g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) catalog_bytes,
+                                                      sizeof catalog_bytes);
+  g_autofree char *etag = g_strdup_printf ("\"%s\"", sha);
+  g_autofree char *match = NULL;
+  g_autoptr(GBytes) expected = g_bytes_new_static (catalog_bytes, sizeof catalog_bytes);
+  g_auto(Response) r = { 0 };
+  g_auto(Response) same = { 0 };
+  g_auto(Response) other = { 0 };
+
+  request (&main_server, "GET", "/v1/catalog", NULL, NULL, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_cmpstr (r.content_type, ==, "application/octet-stream");
+  g_assert_cmpstr (r.etag, ==, etag);
+  g_assert_true (g_bytes_equal (r.body, expected));
+
+  match = g_strconcat ("If-None-Match: ", r.etag, NULL);
+  request_with_header (&main_server, "GET", "/v1/catalog", NULL, NULL, NULL, match, &same);
+  g_assert_cmpuint (same.status, ==, 304);
+  g_assert_cmpuint (g_bytes_get_size (same.body), ==, 0);
+  g_assert_cmpstr (same.etag, ==, etag);
+
+  request_with_header (&main_server, "GET", "/v1/catalog", NULL, NULL, NULL,
+                       "If-None-Match: \"0000\"", &other);
+  g_assert_cmpuint (other.status, ==, 200);
+  g_assert_true (g_bytes_equal (other.body, expected));
 }
 
 static void
@@ -760,7 +940,7 @@ main (int argc,
   /* Loopback only, and no proxy lookup (libproxy is C++ and trips ASan). */
   proxy = g_simple_proxy_resolver_new (NULL, NULL);
   session = soup_session_new_with_options ("tls-database", tls_db, "proxy-resolver", proxy, NULL);
-  server_start (&main_server, "main", "test");
+  server_start (&main_server, "main", "test", TRUE);
 
   g_test_add_func ("/sync/login/card", test_login_card);
   g_test_add_func ("/sync/login/replay", test_login_replay);
@@ -770,7 +950,10 @@ main (int argc,
   g_test_add_func ("/sync/submit/idempotent-receipt", test_submit_idempotent);
   g_test_add_func ("/sync/submit/tampered", test_submit_tampered);
   g_test_add_func ("/sync/submit/production-refuses-test-root", test_production_refuses_test_root);
+  /* Before status-and-audit, which ends by breaking the audit chain. */
+  g_test_add_func ("/sync/records/own-only", test_records);
   g_test_add_func ("/sync/admin/status-and-audit", test_status_and_audit);
+  g_test_add_func ("/sync/catalog/etag", test_catalog);
   status = g_test_run ();
 
   server_stop (&main_server);
