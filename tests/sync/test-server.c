@@ -20,184 +20,12 @@
 #include "mdg-login-signature.h"
 #include "mdg-sync-problem.h"
 #include "mdg-sync-receipt.h"
+#include "sync-test-server.h"
 
-typedef struct
-{
-  char         *dir;
-  char         *config;
-  char         *database;
-  char         *uri;
-  GSubprocess  *process;
-} Server;
+typedef SyncTestServer Server;
 
-static char *server_exe;
-static char *tmp_dir;
-static char *tls_cert;
 static SoupSession *session;
 static Server main_server;
-
-/* Runs argv; asserts success unless @status_out is given. */
-static char *
-run (const char * const *argv,
-     int *status_out)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                      | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (err != NULL && *err != '\0')
-    g_test_message ("%s: %s", argv[0], err);
-  if (status_out != NULL)
-    *status_out = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : -1;
-  else
-    g_assert_true (g_subprocess_get_successful (p));
-  return g_steal_pointer (&out);
-}
-
-static int
-admin (Server *s,
-       const char *a1,
-       const char *a2,
-       const char *a3,
-       const char *a4,
-       const char *a5)
-{
-  const char *argv[] = { server_exe, "admin", "--config", s->config, "--as", "alice",
-                         a1, a2, a3, a4, a5, NULL };
-  int status;
-
-  g_free (run (argv, &status));
-  return status;
-}
-
-static char *
-persona_auth_serial (const char *persona)
-{
-  g_autoptr(MdgSigner) auth = app_test_software_signer (persona, "auth");
-  g_autoptr(GBytes) der = mdg_signer_get_certificate (auth, NULL);
-  g_autoptr(MdgCertificate) cert = mdg_certificate_new_from_der (der, NULL);
-
-  g_assert_nonnull (cert);
-  return mdg_certificate_get_serial_hex (cert);
-}
-
-/* A failed assertion must not leave a server behind. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-/* Writes a configuration whose signing trust is @signing_trust ("test"
- * or "production") and starts the server on a free loopback port. */
-static const char catalog_bytes[] = "MDG-CATALOG\0\001\002 signed bundle stand-in";
-
-static void
-server_start (Server *s,
-              const char *name,
-              const char *signing_trust,
-              gboolean with_catalog)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *receipt_key = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *signing = NULL;
-  g_autofree char *catalog = NULL;
-  const char *source_root = g_getenv ("MDG_SOURCE_ROOT");
-
-  s->dir = g_build_filename (tmp_dir, name, NULL);
-  g_assert_cmpint (g_mkdir (s->dir, 0700), ==, 0);
-  s->config = g_build_filename (s->dir, "server.conf", NULL);
-  s->database = g_build_filename (s->dir, "server.db", NULL);
-  receipt_key = g_build_filename (tmp_dir, "receipt.pem", NULL);
-  if (g_str_equal (signing_trust, "test"))
-    signing = g_strdup_printf ("mode=test\npki_dir=%s\n", app_test_pki_dir ());
-  else
-    signing = g_strdup_printf ("mode=production\ndir=%s/data/trust\nknown_test_roots=%s\n",
-                               source_root, app_test_pki_dir ());
-  if (with_catalog)
-    {
-      g_autofree char *bundle = g_build_filename (s->dir, "catalog.bundle", NULL);
-
-      g_assert_true (g_file_set_contents (bundle, catalog_bytes, sizeof catalog_bytes, NULL));
-      catalog = g_strdup ("[catalog]\nbundle=catalog.bundle\n");
-    }
-  text = g_strdup_printf ("[server]\nlisten=127.0.0.1:0\nname=test.example\ndatabase=server.db\n"
-                          "tls_certificate=%s\ntls_key=%s.key\nreceipt_key=%s\n"
-                          "[auth-trust]\nmode=test\npki_dir=%s\n%s[signing-trust]\n%s",
-                          tls_cert, tls_cert, receipt_key, app_test_pki_dir (),
-                          catalog != NULL ? catalog : "", signing);
-  g_assert_true (g_file_set_contents (s->config, text, -1, NULL));
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  /* LeakSanitizer's tracer crashes on the server's threads (and with
-   * use_tls=0 reports GLib's per-thread caches), so the server process runs
-   * without it; this test process keeps leak detection. */
-  {
-    const char *asan = g_getenv ("ASAN_OPTIONS");
-    g_autofree char *opts = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
-                                         "detect_leaks=0", NULL);
-
-    g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", opts, TRUE);
-  }
-  /* Hostile input must never reach a GLib assertion in the server. */
-  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
-  s->process = g_subprocess_launcher_spawn (launcher, &error, server_exe, "--config", s->config, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->process));
-  s->uri = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (s->uri, "https://127.0.0.1:"));
-
-  /* Staff: one individual account, and the two residents' card serials. */
-  {
-    const char *argv[] = { server_exe, "admin", "--config", s->config, "add-staff", "alice",
-                           "--name", "Alice Staff", NULL };
-    g_autofree char *serial_a = persona_auth_serial ("kawaguchi-76");
-    g_autofree char *serial_b = persona_auth_serial ("kawasaki-parent");
-
-    g_free (run (argv, NULL));
-    g_assert_cmpint (admin (s, "map-person", serial_a, "RES-A", NULL, NULL), ==, 0);
-    g_assert_cmpint (admin (s, "map-person", serial_b, "RES-B", NULL, NULL), ==, 0);
-  }
-}
-
-static void
-server_stop (Server *s)
-{
-  if (s->process == NULL)
-    return;
-  g_subprocess_send_signal (s->process, SIGTERM);
-  g_assert_true (g_subprocess_wait (s->process, NULL, NULL));
-  /* A clean shutdown on SIGTERM. */
-  g_assert_true (g_subprocess_get_successful (s->process));
-  g_clear_object (&s->process);
-  g_free (s->dir);
-  g_free (s->config);
-  g_free (s->database);
-  g_free (s->uri);
-}
-
-static void
-sql (Server *s,
-     const char *statement)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open (s->database, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  g_assert_cmpint (sqlite3_exec (db, statement, NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_changes (db), >, 0);
-  sqlite3_close (db);
-}
 
 typedef struct
 {
@@ -350,42 +178,6 @@ login (Server *s,
   return token_of (&r);
 }
 
-/* A signed envelope of @persona; with @tamper, the document is another
- * person's so the signature no longer covers it. */
-static GBytes *
-make_envelope (const char *persona,
-               gboolean tamper)
-{
-  g_autofree char *json = app_test_document_json (persona, NULL);
-  g_autofree char *other_json = app_test_document_json ("kawasaki-parent", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) doc = mdg_jcs_canonicalize (json, -1, &error);
-  g_autoptr(GBytes) other = mdg_jcs_canonicalize (other_json, -1, &error);
-  g_autoptr(MdgSigner) signer = app_test_software_signer (persona, "sign");
-  g_autoptr(GBytes) cms = mdg_cms_sign_detached (signer, doc, NULL, &error);
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) mdg_envelope_file_free);
-  g_autofree char *dir = g_build_filename (tmp_dir, "env-XXXXXX", NULL);
-  g_autofree char *att = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *data = NULL;
-  gsize len;
-
-  g_assert_no_error (error);
-  g_assert_nonnull (g_mkdtemp (dir));
-  att = g_build_filename (dir, "card.png", NULL);
-  out = g_build_filename (dir, "application.zip", NULL);
-  g_assert_true (g_file_set_contents (att, "hello", 5, NULL));
-  g_ptr_array_add (files, mdg_envelope_file_new (att, "card.png", "image/png", &error));
-  g_assert_no_error (error);
-  g_assert_true (mdg_envelope_write (out, tamper ? other : doc, cms, files, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_get_contents (out, &data, &len, NULL));
-  g_remove (att);
-  g_remove (out);
-  g_rmdir (dir);
-  return g_bytes_new_take (g_steal_pointer (&data), len);
-}
-
 static char *
 put_path (const char *uuid)
 {
@@ -451,7 +243,7 @@ test_login_replay (void)
   /* The server's clock is not moved: the challenge's expiry is. */
   statement = g_strdup_printf ("UPDATE challenges SET expires = 0 WHERE challenge = CAST('%.*s' AS BLOB)",
                                (int) g_bytes_get_size (expiring), (const char *) g_bytes_get_data (expiring, NULL));
-  sql (&main_server, statement);
+  sync_test_sql (&main_server, statement);
   post_login (&main_server, expiring, expiring_cms, &expired);
   assert_problem (&expired, MDG_SYNC_PROBLEM_CHALLENGE_EXPIRED);
 
@@ -523,7 +315,7 @@ test_token_expired (void)
 
   request (&main_server, "GET", "/v1/submissions", token, NULL, NULL, &before);
   g_assert_cmpuint (before.status, ==, 200);
-  sql (&main_server, statement);
+  sync_test_sql (&main_server, statement);
   request (&main_server, "GET", "/v1/submissions", token, NULL, NULL, &after);
   assert_problem (&after, MDG_SYNC_PROBLEM_TOKEN_EXPIRED);
   request (&main_server, "GET", "/v1/submissions", "not-a-token", NULL, NULL, &bogus);
@@ -560,15 +352,6 @@ list_has (Server *s,
   return FALSE;
 }
 
-static GBytes *
-receipt_key_public (void)
-{
-  const char *argv[] = { server_exe, "admin", "--config", main_server.config, "receipt-key", NULL };
-  char *pem = run (argv, NULL);
-
-  return g_bytes_new_take (pem, strlen (pem));
-}
-
 static void
 test_submit_idempotent (void)
 {
@@ -576,9 +359,9 @@ test_submit_idempotent (void)
   g_autofree char *path = put_path (uuid);
   g_autofree char *token_a = login (&main_server, "kawaguchi-76");
   g_autofree char *token_b = login (&main_server, "kawasaki-parent");
-  g_autoptr(GBytes) envelope = make_envelope ("kawaguchi-76", FALSE);
-  g_autoptr(GBytes) other = make_envelope ("kawasaki-parent", FALSE);
-  g_autoptr(GBytes) pem = receipt_key_public ();
+  g_autoptr(GBytes) envelope = sync_test_make_envelope ("kawaguchi-76", FALSE);
+  g_autoptr(GBytes) other = sync_test_make_envelope ("kawasaki-parent", FALSE);
+  g_autoptr(GBytes) pem = sync_test_receipt_key_public (&main_server);
   g_autoptr(GError) error = NULL;
   g_auto(Response) first = { 0 };
   g_auto(Response) again = { 0 };
@@ -646,7 +429,7 @@ test_submit_tampered (void)
   const char *uuid = "7d9a0f3e-2b4c-4d5e-8f60-718293a4b5c6";
   g_autofree char *path = put_path (uuid);
   g_autofree char *token = login (&main_server, "kawaguchi-76");
-  g_autoptr(GBytes) tampered = make_envelope ("kawaguchi-76", TRUE);
+  g_autoptr(GBytes) tampered = sync_test_make_envelope ("kawaguchi-76", TRUE);
   g_autoptr(GBytes) garbage = g_bytes_new_static ("PK\003\004 not a zip", sizeof "PK\003\004 not a zip" - 1);
   g_auto(Response) r = { 0 };
   g_auto(Response) r2 = { 0 };
@@ -668,11 +451,11 @@ test_production_refuses_test_root (void)
   Server production = { 0 };
   const char *uuid = "1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d";
   g_autofree char *path = put_path (uuid);
-  g_autoptr(GBytes) envelope = make_envelope ("kawaguchi-76", FALSE);
+  g_autoptr(GBytes) envelope = sync_test_make_envelope ("kawaguchi-76", FALSE);
   g_autofree char *token = NULL;
   g_auto(Response) r = { 0 };
 
-  server_start (&production, "production", "production", FALSE);
+  sync_test_server_start (&production, "production", "production", FALSE);
   token = login (&production, "kawaguchi-76");
   request (&production, "PUT", path, token, "application/zip", envelope, &r);
   assert_problem (&r, MDG_SYNC_PROBLEM_ENVELOPE_TEST_ROOT);
@@ -684,7 +467,7 @@ test_production_refuses_test_root (void)
     request (&production, "GET", "/v1/catalog", NULL, NULL, NULL, &catalog);
     assert_problem (&catalog, MDG_SYNC_PROBLEM_NOT_FOUND);
   }
-  server_stop (&production);
+  sync_test_server_stop (&production);
 }
 
 static void
@@ -693,7 +476,7 @@ test_status_and_audit (void)
   const char *uuid = "5c6d7e8f-9a0b-4c1d-9e2f-3a4b5c6d7e8f";
   g_autofree char *path = put_path (uuid);
   g_autofree char *token = login (&main_server, "kawasaki-parent");
-  g_autoptr(GBytes) envelope = make_envelope ("kawasaki-parent", FALSE);
+  g_autoptr(GBytes) envelope = sync_test_make_envelope ("kawasaki-parent", FALSE);
   g_auto(Response) put = { 0 };
   g_auto(Response) one = { 0 };
   g_autoptr(JsonObject) obj = NULL;
@@ -702,10 +485,10 @@ test_status_and_audit (void)
 
   request (&main_server, "PUT", path, token, "application/zip", envelope, &put);
   g_assert_cmpuint (put.status, ==, 201);
-  g_assert_cmpint (admin (&main_server, "set-status", uuid, "under-review", NULL, NULL), ==, 0);
-  g_assert_cmpint (admin (&main_server, "set-status", uuid, "correction-requested",
+  g_assert_cmpint (sync_test_admin (&main_server, "set-status", uuid, "under-review", NULL, NULL), ==, 0);
+  g_assert_cmpint (sync_test_admin (&main_server, "set-status", uuid, "correction-requested",
                           "--comment", "保険証の写しを添付してください"), ==, 0);
-  g_assert_cmpint (admin (&main_server, "set-status", uuid, "no-such-status", NULL, NULL), ==, 2);
+  g_assert_cmpint (sync_test_admin (&main_server, "set-status", uuid, "no-such-status", NULL, NULL), ==, 2);
   g_assert_true (list_has (&main_server, token, uuid, &status));
   g_assert_cmpstr (status, ==, "correction-requested");
   request (&main_server, "GET", path, token, NULL, NULL, &one);
@@ -719,19 +502,19 @@ test_status_and_audit (void)
 
   /* An unknown staff account does nothing. */
   {
-    const char *argv[] = { server_exe, "admin", "--config", main_server.config, "--as", "mallory",
+    const char *argv[] = { sync_test_server_exe (), "admin", "--config", main_server.config, "--as", "mallory",
                            "set-status", uuid, "decided", NULL };
     int exit_status;
 
-    g_free (run (argv, &exit_status));
+    g_free (sync_test_run (argv, &exit_status));
     g_assert_cmpint (exit_status, ==, 1);
   }
 
-  g_assert_cmpint (admin (&main_server, "list", NULL, NULL, NULL, NULL), ==, 0);
-  g_assert_cmpint (admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 0);
-  sql (&main_server, "UPDATE audit SET detail = 'decided' WHERE action = 'set-status'"
+  g_assert_cmpint (sync_test_admin (&main_server, "list", NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (sync_test_admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 0);
+  sync_test_sql (&main_server, "UPDATE audit SET detail = 'decided' WHERE action = 'set-status'"
                      " AND seq = (SELECT min(seq) FROM audit WHERE action = 'set-status')");
-  g_assert_cmpint (admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 3);
+  g_assert_cmpint (sync_test_admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 3);
 }
 
 static JsonArray *
@@ -807,7 +590,7 @@ test_records (void)
   request (&main_server, "GET", "/v1/records", NULL, NULL, NULL, &none);
   assert_problem (&none, MDG_SYNC_PROBLEM_UNAUTHORIZED);
 
-  g_assert_cmpint (admin (&main_server, "import-records", file, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (sync_test_admin (&main_server, "import-records", file, NULL, NULL, NULL), ==, 0);
   a = get_records (token_a);
   b = get_records (token_b);
   g_assert_cmpuint (json_array_get_length (a), ==, 2);
@@ -828,7 +611,7 @@ test_records (void)
                    ==, "7777777");
 
   /* An unknown member (here a 個人番号) refuses the whole file. */
-  g_assert_cmpint (admin (&main_server, "import-records", bad, NULL, NULL, NULL), ==, 2);
+  g_assert_cmpint (sync_test_admin (&main_server, "import-records", bad, NULL, NULL, NULL), ==, 2);
   a_again = get_records (token_a);
   g_assert_cmpuint (json_array_get_length (a_again), ==, 2);
 
@@ -837,7 +620,7 @@ test_records (void)
                                             " AND length(target) = 64"), ==, 1);
   g_assert_cmpint (sql_count (&main_server, "SELECT count(*) FROM audit WHERE detail LIKE '%1234567%'"
                                             " OR target LIKE '%1234567%' OR detail LIKE '%88141012%'"), ==, 0);
-  g_assert_cmpint (admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (sync_test_admin (&main_server, "audit-verify", NULL, NULL, NULL, NULL), ==, 0);
   g_remove (file);
   g_remove (bad);
 }
@@ -845,11 +628,11 @@ test_records (void)
 static void
 test_catalog (void)
 {
-  g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) catalog_bytes,
-                                                      sizeof catalog_bytes);
+  g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) sync_test_catalog_bytes,
+                                                      sync_test_catalog_size);
   g_autofree char *etag = g_strdup_printf ("\"%s\"", sha);
   g_autofree char *match = NULL;
-  g_autoptr(GBytes) expected = g_bytes_new_static (catalog_bytes, sizeof catalog_bytes);
+  g_autoptr(GBytes) expected = g_bytes_new_static (sync_test_catalog_bytes, sync_test_catalog_size);
   g_auto(Response) r = { 0 };
   g_auto(Response) same = { 0 };
   g_auto(Response) other = { 0 };
@@ -872,42 +655,6 @@ test_catalog (void)
   g_assert_true (g_bytes_equal (other.body, expected));
 }
 
-static void
-make_tls_certificate (void)
-{
-  g_autofree char *key = NULL;
-  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                         "-nodes", "-days", "2", "-subj", "/CN=madoguchi-test",
-                         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", NULL, "-out", NULL, NULL };
-  g_autofree char *receipt = g_build_filename (tmp_dir, "receipt.pem", NULL);
-  const char *genkey[] = { "openssl", "genpkey", "-algorithm", "ed25519", "-out", receipt, NULL };
-
-  tls_cert = g_build_filename (tmp_dir, "tls.pem", NULL);
-  key = g_strconcat (tls_cert, ".key", NULL);
-  argv[15] = key;
-  argv[17] = tls_cert;
-  g_free (run (argv, NULL));
-  g_free (run (genkey, NULL));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int argc,
       char *argv[])
@@ -915,32 +662,17 @@ main (int argc,
   g_autoptr(GTlsDatabase) tls_db = NULL;
   g_autoptr(GProxyResolver) proxy = NULL;
   g_autoptr(GError) error = NULL;
-  int out = 1;
   int status;
 
-  for (int i = 1; i < argc; i++)
-    {
-      if (g_str_has_prefix (argv[i], "--server="))
-        server_exe = g_strdup (argv[i] + strlen ("--server="));
-      else
-        argv[out++] = argv[i];
-    }
-  argc = out;
-  argv[out] = NULL;
-  app_test_parse_args (&argc, &argv);
+  sync_test_setup (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  g_assert_nonnull (server_exe);
-
-  tmp_dir = g_dir_make_tmp ("mdg-sync-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  make_tls_certificate ();
   /* The client trusts exactly the test server's certificate. */
-  tls_db = g_tls_file_database_new (tls_cert, &error);
+  tls_db = g_tls_file_database_new (sync_test_tls_cert (), &error);
   g_assert_no_error (error);
   /* Loopback only, and no proxy lookup (libproxy is C++ and trips ASan). */
   proxy = g_simple_proxy_resolver_new (NULL, NULL);
   session = soup_session_new_with_options ("tls-database", tls_db, "proxy-resolver", proxy, NULL);
-  server_start (&main_server, "main", "test", TRUE);
+  sync_test_server_start (&main_server, "main", "test", TRUE);
 
   g_test_add_func ("/sync/login/card", test_login_card);
   g_test_add_func ("/sync/login/replay", test_login_replay);
@@ -956,11 +688,8 @@ main (int argc,
   g_test_add_func ("/sync/catalog/etag", test_catalog);
   status = g_test_run ();
 
-  server_stop (&main_server);
+  sync_test_server_stop (&main_server);
   g_clear_object (&session);
-  remove_tree (tmp_dir);
-  g_free (tmp_dir);
-  g_free (tls_cert);
-  g_free (server_exe);
+  sync_test_teardown ();
   return status;
 }
