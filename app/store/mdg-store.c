@@ -80,6 +80,9 @@ static const char * const migrations[] = {
   "UPDATE drafts SET size = length(document);"
   "DROP INDEX drafts_updated;"
   "CREATE INDEX drafts_list ON drafts (updated, created, size, procedure, id);",
+  /* 3 → 4: an envelope the server refused for good (a problem code) stays,
+   * so that nothing is lost, but is not sent again. */
+  "ALTER TABLE outbox ADD COLUMN rejected TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == MDG_STORE_SCHEMA_VERSION);
@@ -101,6 +104,7 @@ mdg_outbox_info_free (MdgOutboxInfo *info)
     return;
   g_free (info->uuid);
   g_free (info->sha256);
+  g_free (info->rejected);
   g_free (info);
 }
 
@@ -1002,7 +1006,8 @@ mdg_store_outbox_list (MdgStore *self,
 
   stmt = store_prepare (self,
                         "SELECT o.uuid, o.sha256, o.created, length(o.envelope), "
-                        "  (SELECT count(*) FROM receipts r WHERE r.envelope_uuid = o.uuid) "
+                        "  (SELECT count(*) FROM receipts r WHERE r.envelope_uuid = o.uuid), "
+                        "  o.rejected "
                         "FROM outbox o ORDER BY o.created, o.rowid",
                         _("Could not list the outbox"), error);
   if (stmt == NULL)
@@ -1017,6 +1022,7 @@ mdg_store_outbox_list (MdgStore *self,
       info->created = sqlite3_column_int64 (stmt, 2);
       info->size = (gsize) sqlite3_column_int64 (stmt, 3);
       info->has_receipt = sqlite3_column_int (stmt, 4) > 0;
+      info->rejected = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
       g_ptr_array_add (list, info);
     }
   sqlite3_finalize (stmt);
@@ -1055,6 +1061,57 @@ mdg_store_outbox_load (MdgStore *self,
   sqlite3_finalize (stmt);
 
   return g_steal_pointer (&envelope);
+}
+
+/* Runs one UPDATE/DELETE on the outbox row of @uuid (the last parameter);
+ * STORE_NOT_FOUND when there is none. */
+static gboolean
+outbox_change (MdgStore *self,
+               const char *sql,
+               const char *uuid,
+               const char *text,
+               GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!check_uuid (uuid, error) || !store_check_open (self, error))
+    return FALSE;
+
+  stmt = store_prepare (self, sql, _("Could not change the outbox"), error);
+  if (stmt == NULL)
+    return FALSE;
+  if (text != NULL)
+    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, text != NULL ? 2 : 1, uuid, -1, SQLITE_TRANSIENT);
+  if (!store_step_done (self, stmt, _("Could not change the outbox"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return set_not_found (error, _("No such envelope in the outbox"));
+
+  return TRUE;
+}
+
+gboolean
+mdg_store_outbox_set_rejected (MdgStore *self,
+                               const char *uuid,
+                               const char *problem_code,
+                               GError **error)
+{
+  g_return_val_if_fail (MDG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (problem_code != NULL, FALSE);
+
+  return outbox_change (self, "UPDATE outbox SET rejected = ? WHERE uuid = ?", uuid,
+                        problem_code, error);
+}
+
+gboolean
+mdg_store_outbox_delete (MdgStore *self,
+                         const char *uuid,
+                         GError **error)
+{
+  g_return_val_if_fail (MDG_IS_STORE (self), FALSE);
+
+  return outbox_change (self, "DELETE FROM outbox WHERE uuid = ?", uuid, NULL, error);
 }
 
 gboolean

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 #define MDG_STORE_KEY_SIZE 32
-#define MDG_STORE_SCHEMA_VERSION 3
+#define MDG_STORE_SCHEMA_VERSION 4
 
 /* Default draft lifetimes (domain.md R8). */
 #define MDG_STORE_DRAFT_MAX_AGE_HOME  (30 * G_TIME_SPAN_DAY)
@@ -42,6 +42,8 @@ typedef struct
   gint64  created;
   gsize   size;
   gboolean has_receipt;
+  char   *rejected;   /* the server's problem code when it refused the
+                       * envelope for good, NULL while it is to be sent */
 } MdgOutboxInfo;
 
 void          mdg_draft_info_free   (MdgDraftInfo *info);
@@ -120,12 +122,23 @@ gboolean      mdg_store_outbox_add_bytes     (MdgStore *self,
                                               const char *uuid,
                                               GBytes *envelope,
                                               GError **error);
-/* MdgOutboxInfo, oldest first: envelopes still waiting. */
+/* MdgOutboxInfo, oldest first: envelopes still waiting or refused. */
 GPtrArray    *mdg_store_outbox_list          (MdgStore *self,
                                               GError **error);
 GBytes       *mdg_store_outbox_load          (MdgStore *self,
                                               const char *uuid,
                                               char **sha256_out,
+                                              GError **error);
+
+/* Marks an envelope the server refused for good (@problem_code, e.g.
+ * "envelope-signature-invalid"): it is kept, and not sent again. */
+gboolean      mdg_store_outbox_set_rejected  (MdgStore *self,
+                                              const char *uuid,
+                                              const char *problem_code,
+                                              GError **error);
+/* Deletes an envelope that is still in the outbox (the resident's choice). */
+gboolean      mdg_store_outbox_delete        (MdgStore *self,
+                                              const char *uuid,
                                               GError **error);
 
 /* Stores the server's @receipt for the envelope @envelope_uuid. When

@@ -524,7 +524,12 @@ test_migrations (void)
   /* A schema-1 file as the first release wrote it. */
   store = store_test_open (dir, store_test_key (11), NULL);
   g_assert_cmpint (sqlite3_exec (mdg_store_get_handle (store),
-                                 "DROP TABLE status_cache; DROP TABLE drafts;"
+                                 "DROP TABLE status_cache; DROP TABLE drafts; DROP TABLE outbox;"
+                                 "CREATE TABLE outbox ("
+                                 "  uuid TEXT PRIMARY KEY NOT NULL,"
+                                 "  sha256 TEXT NOT NULL,"
+                                 "  created INTEGER NOT NULL,"
+                                 "  envelope BLOB NOT NULL);"
                                  "CREATE TABLE drafts ("
                                  "  id TEXT PRIMARY KEY NOT NULL,"
                                  "  procedure TEXT NOT NULL,"
@@ -553,6 +558,24 @@ test_migrations (void)
   g_assert_cmpuint (((MdgDraftInfo *) list->pdata[0])->size, ==, 2);
   g_assert_true (mdg_store_status_cache_put (store, "k", body, G_TIME_SPAN_HOUR, &error));
   g_assert_no_error (error);
+  /* 3 → 4 lets the outbox keep refused envelopes. */
+  {
+    const char *uuid = "2f1c5a9e-8b7d-4c3e-9a1f-0e2d3c4b5a69";
+    g_autoptr(GPtrArray) outbox = NULL;
+
+    g_assert_true (mdg_store_outbox_add_bytes (store, uuid, body, &error));
+    g_assert_true (mdg_store_outbox_set_rejected (store, uuid, "envelope-malformed", &error));
+    g_assert_no_error (error);
+    outbox = mdg_store_outbox_list (store, &error);
+    g_assert_cmpstr (((MdgOutboxInfo *) outbox->pdata[0])->rejected, ==, "envelope-malformed");
+    g_assert_false (mdg_store_outbox_set_rejected (store, "00000000-0000-4000-8000-000000000000", "x", &error));
+    g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_STORE_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_true (mdg_store_outbox_delete (store, uuid, &error));
+    g_clear_pointer (&outbox, g_ptr_array_unref);
+    outbox = mdg_store_outbox_list (store, &error);
+    g_assert_cmpuint (outbox->len, ==, 0);
+  }
 
   /* A newer release's file is refused and left alone. */
   g_assert_cmpint (sqlite3_exec (mdg_store_get_handle (store), "PRAGMA user_version = 99",

@@ -1,0 +1,687 @@
+/* mdg-sync-client.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+#include <openssl/crypto.h>
+
+#include "mdg-jcs.h"
+#include "mdg-login-signature.h"
+#include "mdg-sync-client.h"
+#include "mdg-sync-error.h"
+#include "mdg-sync-problem.h"
+#include "mdg-sync-status.h"
+
+#define LOGIN_PREFIX "madoguchi-login/1 "
+#define MAX_TOKEN 256
+
+struct _MdgSyncClient
+{
+  GObject       parent_instance;
+
+  char         *base_uri;
+  EVP_PKEY     *receipt_key;
+  SoupSession  *session;
+  char         *token;
+  char         *last_problem;
+};
+
+G_DEFINE_FINAL_TYPE (MdgSyncClient, mdg_sync_client, G_TYPE_OBJECT)
+
+static void
+mdg_sync_client_finalize (GObject *object)
+{
+  MdgSyncClient *self = MDG_SYNC_CLIENT (object);
+
+  mdg_sync_client_logout (self);
+  g_free (self->base_uri);
+  g_free (self->last_problem);
+  EVP_PKEY_free (self->receipt_key);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (mdg_sync_client_parent_class)->finalize (object);
+}
+
+static void
+mdg_sync_client_class_init (MdgSyncClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mdg_sync_client_finalize;
+}
+
+static void
+mdg_sync_client_init (MdgSyncClient *self)
+{
+  self->last_problem = g_strdup ("");
+}
+
+MdgSyncClient *
+mdg_sync_client_new (const MdgSyncEndpoint *endpoint,
+                     GError **error)
+{
+  g_autoptr(MdgSyncClient) self = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *user_agent = NULL;
+
+  g_return_val_if_fail (endpoint != NULL, NULL);
+
+  /* The pin: a database holding only the municipality's CA, so that no
+   * certificate from the system's store is accepted for this server. */
+  database = g_tls_file_database_new (endpoint->ca_path, &local);
+  if (database == NULL)
+    {
+      g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_CONFIG,
+                   _("The municipality’s CA certificate is not usable: %s"), local->message);
+      return NULL;
+    }
+
+  self = g_object_new (MDG_TYPE_SYNC_CLIENT, NULL);
+  self->base_uri = g_strdup (endpoint->uri);
+  EVP_PKEY_up_ref (endpoint->receipt_key);
+  self->receipt_key = endpoint->receipt_key;
+  user_agent = g_strdup_printf ("Madoguchi/%s", PACKAGE_VERSION);
+  self->session = soup_session_new_with_options ("tls-database", database,
+                                                 "timeout", 30,
+                                                 "user-agent", user_agent,
+                                                 NULL);
+  /* Request and status lines only: never headers (the token) or bodies. */
+  if (g_getenv ("MADOGUCHI_SYNC_DEBUG") != NULL)
+    {
+      g_autoptr(SoupLogger) logger = soup_logger_new (SOUP_LOGGER_LOG_MINIMAL);
+
+      soup_session_add_feature (self->session, SOUP_SESSION_FEATURE (logger));
+    }
+  return g_steal_pointer (&self);
+}
+
+void
+mdg_sync_client_set_proxy_resolver (MdgSyncClient *self,
+                                    GProxyResolver *resolver)
+{
+  g_return_if_fail (MDG_IS_SYNC_CLIENT (self));
+
+  soup_session_set_proxy_resolver (self->session,
+                                   resolver != NULL ? resolver : g_proxy_resolver_get_default ());
+}
+
+void
+mdg_sync_client_set_timeout (MdgSyncClient *self,
+                             guint seconds)
+{
+  g_return_if_fail (MDG_IS_SYNC_CLIENT (self));
+
+  soup_session_set_timeout (self->session, seconds);
+}
+
+EVP_PKEY *
+mdg_sync_client_get_receipt_key (MdgSyncClient *self)
+{
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+
+  return self->receipt_key;
+}
+
+gboolean
+mdg_sync_client_is_logged_in (MdgSyncClient *self)
+{
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), FALSE);
+
+  return self->token != NULL;
+}
+
+void
+mdg_sync_client_logout (MdgSyncClient *self)
+{
+  g_return_if_fail (MDG_IS_SYNC_CLIENT (self));
+
+  if (self->token != NULL)
+    {
+      OPENSSL_cleanse (self->token, strlen (self->token));
+      g_clear_pointer (&self->token, g_free);
+    }
+}
+
+const char *
+mdg_sync_client_get_last_problem (MdgSyncClient *self)
+{
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+
+  return self->last_problem;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static gboolean
+protocol_error (GError **error,
+                const char *what)
+{
+  g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_PROTOCOL,
+               _("The server’s answer is not valid (%s); nothing was changed."), what);
+  return FALSE;
+}
+
+static gboolean
+prefers_japanese (void)
+{
+  const char * const *languages = g_get_language_names ();
+
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (languages[i], "ja"))
+        return TRUE;
+      if (g_str_has_prefix (languages[i], "en"))
+        return FALSE;
+    }
+  return FALSE;
+}
+
+/* The error for a problem answer. Titles come from our own table by the
+ * code, never from the server's text. */
+static void
+set_problem_error (MdgSyncClient *self,
+                   guint status,
+                   GBytes *body,
+                   GError **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  const char *code = NULL;
+  MdgSyncProblem problem;
+  const char *title;
+  MdgSyncError kind;
+
+  if (body != NULL)
+    root = mdg_jcs_parse (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonNode *member = json_object_get_member (json_node_get_object (root), "code");
+
+      if (member != NULL && JSON_NODE_HOLDS_VALUE (member)
+          && json_node_get_value_type (member) == G_TYPE_STRING)
+        code = json_node_get_string (member);
+    }
+
+  g_free (self->last_problem);
+  if (code == NULL || !mdg_sync_problem_from_code (code, &problem))
+    {
+      self->last_problem = g_strdup ("");
+      if (status >= 500)
+        g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_SERVER,
+                     _("The server failed (HTTP %u); try again later."), status);
+      else
+        g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_PROTOCOL,
+                     _("The server refused the request (HTTP %u) without a known reason."), status);
+      return;
+    }
+
+  self->last_problem = g_strdup (code);
+  title = prefers_japanese () ? mdg_sync_problem_get_title_ja (problem)
+                              : mdg_sync_problem_get_title (problem);
+  switch (problem)
+    {
+    case MDG_SYNC_PROBLEM_UNAUTHORIZED:
+    case MDG_SYNC_PROBLEM_TOKEN_EXPIRED:
+      kind = MDG_SYNC_ERROR_UNAUTHORIZED;
+      break;
+    case MDG_SYNC_PROBLEM_CHALLENGE_UNKNOWN:
+    case MDG_SYNC_PROBLEM_CHALLENGE_USED:
+    case MDG_SYNC_PROBLEM_CHALLENGE_EXPIRED:
+    case MDG_SYNC_PROBLEM_LOGIN_SIGNATURE_INVALID:
+    case MDG_SYNC_PROBLEM_LOGIN_CERTIFICATE_UNTRUSTED:
+    case MDG_SYNC_PROBLEM_LOGIN_CERTIFICATE_EXPIRED:
+    case MDG_SYNC_PROBLEM_LOGIN_TEST_ROOT:
+    case MDG_SYNC_PROBLEM_PERSON_UNKNOWN:
+      kind = MDG_SYNC_ERROR_LOGIN;
+      break;
+    case MDG_SYNC_PROBLEM_NOT_FOUND:
+      kind = MDG_SYNC_ERROR_NOT_FOUND;
+      break;
+    case MDG_SYNC_PROBLEM_INTERNAL:
+      kind = MDG_SYNC_ERROR_SERVER;
+      break;
+    case MDG_SYNC_PROBLEM_BAD_REQUEST:
+    case MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT:
+    case MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE:
+    case MDG_SYNC_PROBLEM_UNSUPPORTED_MEDIA_TYPE:
+    case MDG_SYNC_PROBLEM_ENVELOPE_MALFORMED:
+    case MDG_SYNC_PROBLEM_ENVELOPE_SIGNATURE_INVALID:
+    case MDG_SYNC_PROBLEM_ENVELOPE_CERTIFICATE_UNTRUSTED:
+    case MDG_SYNC_PROBLEM_ENVELOPE_CERTIFICATE_EXPIRED:
+    case MDG_SYNC_PROBLEM_ENVELOPE_WRONG_KEY:
+    case MDG_SYNC_PROBLEM_ENVELOPE_TEST_ROOT:
+    default:
+      kind = status >= 500 ? MDG_SYNC_ERROR_SERVER : MDG_SYNC_ERROR_REJECTED;
+      break;
+    }
+  g_set_error (error, MDG_SYNC_ERROR, kind, _("The server says: %s (%s)"), title, code);
+}
+
+/* Reads at most @max bytes of the answer; more is a protocol error. */
+static GBytes *
+read_bounded (GInputStream *stream,
+              gsize max,
+              GCancellable *cancellable,
+              GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[16384];
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, cancellable, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > max)
+        {
+          protocol_error (error, _("the answer is too large"));
+          return NULL;
+        }
+      g_byte_array_append (data, buffer, (guint) n);
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+static void
+set_transport_error (GError *local,
+                     GError **error)
+{
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_error_copy (local));
+  else if (g_error_matches (local, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
+    g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_TLS,
+                 _("The server’s certificate is not from the municipality’s CA; not connecting (%s)."),
+                 local->message);
+  else
+    g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_NETWORK,
+                 _("Could not reach the municipality’s server: %s"), local->message);
+}
+
+/* Sends @msg and returns the body of a 2xx answer whose media type is
+ * @want_type (NULL: any), a 304 as an empty body, or an error. */
+static GBytes *
+client_send (MdgSyncClient *self,
+             SoupMessage *msg,
+             const char *want_type,
+             gboolean with_token,
+             GCancellable *cancellable,
+             GError **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GBytes) body = NULL;
+  const char *type;
+  guint status;
+
+  /* A redirect could send the session token to another host. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  if (with_token)
+    {
+      g_autofree char *auth = NULL;
+
+      if (self->token == NULL)
+        {
+          g_set_error_literal (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_UNAUTHORIZED,
+                               _("Not logged in to the municipality’s server."));
+          return NULL;
+        }
+      auth = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      OPENSSL_cleanse (auth, strlen (auth));
+    }
+
+  stream = soup_session_send (self->session, msg, cancellable, &local);
+  if (stream == NULL)
+    {
+      set_transport_error (local, error);
+      return NULL;
+    }
+  body = read_bounded (stream, MDG_SYNC_CLIENT_MAX_ANSWER, cancellable, &local);
+  if (body == NULL)
+    {
+      if (local->domain == MDG_SYNC_ERROR)
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        set_transport_error (local, error);
+      return NULL;
+    }
+
+  status = soup_message_get_status (msg);
+  if (status == SOUP_STATUS_NOT_MODIFIED)
+    return g_bytes_new (NULL, 0);
+  if (status >= 300 && status < 400)
+    {
+      g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_PROTOCOL,
+                   _("The server tried to redirect to another address (HTTP %u); not followed."), status);
+      return NULL;
+    }
+  if (status < 200 || status >= 300)
+    {
+      if (status == SOUP_STATUS_UNAUTHORIZED && with_token)
+        mdg_sync_client_logout (self);
+      set_problem_error (self, status, body, error);
+      return NULL;
+    }
+
+  type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+  if (want_type != NULL && g_strcmp0 (type, want_type) != 0)
+    {
+      protocol_error (error, _("wrong media type"));
+      return NULL;
+    }
+  g_free (self->last_problem);
+  self->last_problem = g_strdup ("");
+
+  return g_steal_pointer (&body);
+}
+
+static SoupMessage *
+new_message (MdgSyncClient *self,
+             const char *method,
+             const char *path)
+{
+  g_autofree char *uri = g_strconcat (self->base_uri, path, NULL);
+
+  return soup_message_new (method, uri);
+}
+
+/* The JSON object of a 2xx answer. */
+static JsonObject *
+send_for_object (MdgSyncClient *self,
+                 SoupMessage *msg,
+                 gboolean with_token,
+                 GCancellable *cancellable,
+                 GError **error)
+{
+  g_autoptr(GBytes) body = client_send (self, msg, "application/json", with_token, cancellable, error);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (body == NULL)
+    return NULL;
+  root = mdg_jcs_parse (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      protocol_error (error, _("not a JSON object"));
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* A string member, or NULL (and a protocol error) when absent or not one. */
+static const char *
+string_member (JsonObject *obj,
+               const char *name,
+               GError **error)
+{
+  JsonNode *member = json_object_get_member (obj, name);
+
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member)
+      || json_node_get_value_type (member) != G_TYPE_STRING)
+    {
+      protocol_error (error, name);
+      return NULL;
+    }
+  return json_node_get_string (member);
+}
+
+/* ---- login --------------------------------------------------------------- */
+
+static gboolean
+token_is_safe (const char *token)
+{
+  gsize len = strlen (token);
+
+  if (len < 16 || len > MAX_TOKEN)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (token[i]) && token[i] != '-' && token[i] != '_')
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+mdg_sync_client_login (MdgSyncClient *self,
+                       MdgSigner *auth,
+                       GCancellable *cancellable,
+                       GError **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  g_autoptr(GBytes) challenge = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(GBytes) request = NULL;
+  g_autofree char *c64 = NULL;
+  g_autofree char *s64 = NULL;
+  const char *text;
+  guchar *raw;
+  gsize raw_len;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), FALSE);
+  g_return_val_if_fail (MDG_IS_SIGNER (auth), FALSE);
+
+  mdg_sync_client_logout (self);
+  msg = new_message (self, "POST", "v1/auth/challenge");
+  obj = send_for_object (self, msg, FALSE, cancellable, error);
+  if (obj == NULL || (text = string_member (obj, "challenge", error)) == NULL)
+    return FALSE;
+  raw = g_base64_decode (text, &raw_len);
+  challenge = g_bytes_new_take (raw, raw_len);
+  /* The card signs only what is recognisably a login challenge, never
+   * arbitrary bytes a hostile server chose. */
+  if (raw_len < MDG_LOGIN_CHALLENGE_MIN || raw_len > MDG_LOGIN_CHALLENGE_MAX
+      || raw_len < strlen (LOGIN_PREFIX) || memcmp (raw, LOGIN_PREFIX, strlen (LOGIN_PREFIX)) != 0)
+    return protocol_error (error, _("not a login challenge"));
+
+  cms = mdg_login_signature_sign (auth, challenge, NULL, error);
+  if (cms == NULL)
+    return FALSE;
+
+  c64 = g_base64_encode (raw, raw_len);
+  s64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  {
+    g_autofree char *json = g_strdup_printf ("{\"challenge\":\"%s\",\"signature\":\"%s\"}", c64, s64);
+    gsize len = strlen (json);
+
+    request = g_bytes_new_take (g_steal_pointer (&json), len);
+  }
+  g_clear_object (&msg);
+  g_clear_pointer (&obj, json_object_unref);
+  msg = new_message (self, "POST", "v1/auth/login");
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  obj = send_for_object (self, msg, FALSE, cancellable, error);
+  if (obj == NULL || (text = string_member (obj, "token", error)) == NULL)
+    return FALSE;
+  if (!token_is_safe (text))
+    return protocol_error (error, _("unusable session token"));
+
+  self->token = g_strdup (text);
+  return TRUE;
+}
+
+/* ---- submissions --------------------------------------------------------- */
+
+/* libsoup resends a request by itself when a kept-alive connection breaks,
+ * but with the body stream where the first attempt left it: the server
+ * would get a truncated envelope. A restart gets a fresh stream. */
+static void
+set_body_again (SoupMessage *msg,
+                gpointer envelope)
+{
+  soup_message_set_request_body_from_bytes (msg, "application/zip", envelope);
+}
+
+GBytes *
+mdg_sync_client_submit (MdgSyncClient *self,
+                        const char *uuid,
+                        GBytes *envelope,
+                        GCancellable *cancellable,
+                        GError **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_uuid_string_is_valid (uuid), NULL);
+
+  path = g_strconcat ("v1/submissions/", uuid, NULL);
+  msg = new_message (self, "PUT", path);
+  soup_message_set_request_body_from_bytes (msg, "application/zip", envelope);
+  g_signal_connect (msg, "restarted", G_CALLBACK (set_body_again), envelope);
+
+  return client_send (self, msg, "application/json", TRUE, cancellable, error);
+}
+
+/* The named array member of a GET answer. */
+static JsonArray *
+get_array (MdgSyncClient *self,
+           const char *path,
+           const char *member_name,
+           GCancellable *cancellable,
+           GError **error)
+{
+  g_autoptr(SoupMessage) msg = new_message (self, "GET", path);
+  g_autoptr(JsonObject) obj = send_for_object (self, msg, TRUE, cancellable, error);
+  JsonNode *member;
+
+  if (obj == NULL)
+    return NULL;
+  member = json_object_get_member (obj, member_name);
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    {
+      protocol_error (error, member_name);
+      return NULL;
+    }
+
+  return json_array_ref (json_node_get_array (member));
+}
+
+/* An optional member that must be a string or null when present. */
+static gboolean
+optional_string (JsonObject *obj,
+                 const char *name)
+{
+  JsonNode *member = json_object_get_member (obj, name);
+
+  return member == NULL || JSON_NODE_HOLDS_NULL (member)
+         || (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING);
+}
+
+static gboolean
+check_submission (JsonNode *node,
+                  GError **error)
+{
+  JsonObject *item;
+  JsonNode *history;
+  const char *uuid;
+  const char *status;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return protocol_error (error, "submissions[]");
+  item = json_node_get_object (node);
+  if ((uuid = string_member (item, "uuid", error)) == NULL
+      || (status = string_member (item, "status", error)) == NULL
+      || string_member (item, "received", error) == NULL
+      || string_member (item, "receipt_number", error) == NULL)
+    return FALSE;
+  if (!g_uuid_string_is_valid (uuid))
+    return protocol_error (error, "uuid");
+  if (!mdg_sync_status_is_valid (status))
+    return protocol_error (error, "status");
+  if (!optional_string (item, "comment"))
+    return protocol_error (error, "comment");
+
+  history = json_object_get_member (item, "history");
+  if (history == NULL || !JSON_NODE_HOLDS_ARRAY (history))
+    return protocol_error (error, "history");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (history)); i++)
+    {
+      JsonNode *step = json_array_get_element (json_node_get_array (history), i);
+      JsonObject *s;
+
+      if (!JSON_NODE_HOLDS_OBJECT (step))
+        return protocol_error (error, "history[]");
+      s = json_node_get_object (step);
+      if ((status = string_member (s, "status", error)) == NULL
+          || string_member (s, "time", error) == NULL)
+        return FALSE;
+      if (!mdg_sync_status_is_valid (status) || !optional_string (s, "comment"))
+        return protocol_error (error, "history[]");
+    }
+
+  return TRUE;
+}
+
+JsonArray *
+mdg_sync_client_get_submissions (MdgSyncClient *self,
+                                 GCancellable *cancellable,
+                                 GError **error)
+{
+  g_autoptr(JsonArray) items = NULL;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+
+  items = get_array (self, "v1/submissions", "submissions", cancellable, error);
+  if (items == NULL)
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    if (!check_submission (json_array_get_element (items, i), error))
+      return NULL;
+
+  return g_steal_pointer (&items);
+}
+
+JsonArray *
+mdg_sync_client_get_records (MdgSyncClient *self,
+                             GCancellable *cancellable,
+                             GError **error)
+{
+  g_autoptr(JsonArray) items = NULL;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+
+  items = get_array (self, "v1/records", "records", cancellable, error);
+  if (items == NULL)
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (items, i)))
+      {
+        protocol_error (error, "records[]");
+        return NULL;
+      }
+
+  return g_steal_pointer (&items);
+}
+
+GBytes *
+mdg_sync_client_get_catalog (MdgSyncClient *self,
+                             const char *etag,
+                             char **etag_out,
+                             GCancellable *cancellable,
+                             GError **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+
+  msg = new_message (self, "GET", "v1/catalog");
+  if (etag != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", etag);
+  body = client_send (self, msg, NULL, FALSE, cancellable, error);
+  if (body == NULL)
+    return NULL;
+  if (etag_out != NULL)
+    *etag_out = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag"));
+  if (soup_message_get_status (msg) == SOUP_STATUS_NOT_MODIFIED)
+    return NULL;
+
+  return g_steal_pointer (&body);
+}

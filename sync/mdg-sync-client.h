@@ -1,0 +1,74 @@
+/* mdg-sync-client.h: one resident's HTTPS session with the municipality's
+ * server (docs/sync-protocol.md)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "mdg-signer.h"
+#include "mdg-sync-endpoint.h"
+
+G_BEGIN_DECLS
+
+/* Largest answer the client reads (a receipt, a status list); anything
+ * bigger is a broken or hostile server. */
+#define MDG_SYNC_CLIENT_MAX_ANSWER (4 * 1024 * 1024)
+
+#define MDG_TYPE_SYNC_CLIENT (mdg_sync_client_get_type ())
+G_DECLARE_FINAL_TYPE (MdgSyncClient, mdg_sync_client, MDG, SYNC_CLIENT, GObject)
+
+/* A client for @endpoint. TLS accepts only certificates that chain to the
+ * endpoint's CA (not the system's); redirects are never followed; the
+ * system's proxy settings apply. */
+MdgSyncClient *mdg_sync_client_new            (const MdgSyncEndpoint *endpoint,
+                                               GError **error);
+/* NULL: the system's proxy settings (the default). */
+void           mdg_sync_client_set_proxy_resolver (MdgSyncClient *self,
+                                                   GProxyResolver *resolver);
+/* Seconds without progress before a request fails (default 30). */
+void           mdg_sync_client_set_timeout    (MdgSyncClient *self,
+                                               guint seconds);
+EVP_PKEY      *mdg_sync_client_get_receipt_key (MdgSyncClient *self);
+
+/* Logs in: a challenge from the server, signed by @auth (the card's
+ * authentication key), exchanged for a session token. */
+gboolean       mdg_sync_client_login          (MdgSyncClient *self,
+                                               MdgSigner *auth,
+                                               GCancellable *cancellable,
+                                               GError **error);
+gboolean       mdg_sync_client_is_logged_in   (MdgSyncClient *self);
+void           mdg_sync_client_logout         (MdgSyncClient *self);
+
+/* PUT /v1/submissions/@uuid. Returns the signed receipt as sent (not yet
+ * verified: see mdg_sync_receipt_check()). REJECTED when the server refuses
+ * the envelope for good; mdg_sync_client_get_last_problem() names why. */
+GBytes        *mdg_sync_client_submit         (MdgSyncClient *self,
+                                               const char *uuid,
+                                               GBytes *envelope,
+                                               GCancellable *cancellable,
+                                               GError **error);
+/* The problem code of the last refused request ("" when none). */
+const char    *mdg_sync_client_get_last_problem (MdgSyncClient *self);
+
+/* GET /v1/submissions: the JSON array of the resident's applications,
+ * checked member by member. */
+JsonArray     *mdg_sync_client_get_submissions (MdgSyncClient *self,
+                                                GCancellable *cancellable,
+                                                GError **error);
+/* GET /v1/records: the JSON array of the resident's subsidy records. */
+JsonArray     *mdg_sync_client_get_records    (MdgSyncClient *self,
+                                               GCancellable *cancellable,
+                                               GError **error);
+/* GET /v1/catalog: the bundle, or NULL without error when @etag is still
+ * current. *@etag_out gets the new ETag. The bundle's own signature is what
+ * the caller checks. */
+GBytes        *mdg_sync_client_get_catalog    (MdgSyncClient *self,
+                                               const char *etag,
+                                               char **etag_out,
+                                               GCancellable *cancellable,
+                                               GError **error);
+
+G_END_DECLS
