@@ -13,9 +13,9 @@
 #include "mdg-cli-draft.h"
 #include "mdg-cli-catalog.h"
 #include "mdg-cli-sign.h"
+#include "mdg-cli-sync.h"
 #include "mdg-cli-error.h"
 
-/* Later commands (sign, verify, draft, sync, status) join this table. */
 static const MdgCliCommand commands[] = {
   { "card", N_("Use the My Number card: readers, status, certificates, PINs, signatures"),
     mdg_cli_card_main },
@@ -30,6 +30,10 @@ static const MdgCliCommand commands[] = {
   { "sign", N_("Sign an application and write its envelope"), mdg_cli_sign_main },
   { "verify", N_("Verify a signed envelope"), mdg_cli_verify_main },
   { "evidence", N_("Write the evidence pack of a signed envelope"), mdg_cli_evidence_main },
+  { "outbox", N_("Signed envelopes waiting to be sent: add, list, delete"), mdg_cli_outbox_main },
+  { "sync", N_("Send the outbox to the municipality and fetch your applications’ status"),
+    mdg_cli_sync_main },
+  { "status", N_("Show your applications’ status as last fetched"), mdg_cli_status_main },
 };
 
 static char *

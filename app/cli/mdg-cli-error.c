@@ -8,6 +8,7 @@
 
 #include "mdg-card-error.h"
 #include "mdg-cli-error.h"
+#include "mdg-sync-error.h"
 
 G_DEFINE_QUARK (mdg-cli-error-quark, mdg_cli_error)
 
@@ -47,6 +48,15 @@ mdg_cli_exit_code (const GError *error)
         default:
           return MDG_CLI_EXIT_FAILED;
         }
+    }
+
+  if (error->domain == MDG_SYNC_ERROR)
+    {
+      if (mdg_sync_error_is_transient (error))
+        return MDG_CLI_EXIT_SYNC_UNREACHABLE;
+      if (error->code == MDG_SYNC_ERROR_LOGIN || error->code == MDG_SYNC_ERROR_REJECTED)
+        return MDG_CLI_EXIT_SYNC_REFUSED;
+      return MDG_CLI_EXIT_FAILED;
     }
 
   if (error->domain != MDG_CARD_ERROR)

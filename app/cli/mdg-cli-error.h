@@ -24,6 +24,9 @@ typedef enum
   MDG_CLI_EXIT_CARD_DATA        = 7,  /* malformed or truncated data, bad signature */
   MDG_CLI_EXIT_CERT_UNAVAILABLE = 8,  /* e.g. no signature certificate under 15 */
   MDG_CLI_EXIT_CARD_IN_USE      = 9,  /* another program holds the card */
+  MDG_CLI_EXIT_SYNC_UNREACHABLE = 10, /* the server cannot be reached now (network, TLS, server
+                                       * failure): the outbox is kept, try again later */
+  MDG_CLI_EXIT_SYNC_REFUSED     = 11, /* the server refused the login or an envelope */
 } MdgCliExit;
 
 #define MDG_CLI_ERROR (mdg_cli_error_quark ())

@@ -14,7 +14,7 @@
 #include "madoguchi-card.h"
 #include "mdg-app-error.h"
 #include "mdg-application.h"
-#include "mdg-card-signer.h"
+#include "mdg-cli-card-signer.h"
 #include "mdg-cli-error.h"
 #include "mdg-cli-pin-prompt.h"
 #include "mdg-cli-sign.h"
@@ -146,8 +146,6 @@ mdg_cli_sign_main (const MdgCliGlobal *global,
   g_auto(GStrv) attach = NULL;
   gint pin_fd = -1;
   gboolean confirm_last_try = FALSE;
-  MdgPinFlags flags = MDG_PIN_FLAGS_NONE;
-  gint tries_shown = -1;
   GOptionEntry entries[] = {
     { "procedure", 0, 0, G_OPTION_ARG_STRING, &procedure, N_("The catalog procedure"), N_("ID") },
     { "in", 0, 0, G_OPTION_ARG_FILENAME, &in_path, N_("The application document (JSON)"), N_("DOC.json") },
@@ -168,11 +166,6 @@ mdg_cli_sign_main (const MdgCliGlobal *global,
   g_autoptr(GPtrArray) files = NULL;
   g_autoptr(MdgApplication) doc = NULL;
   g_autoptr(MdgFormSchema) schema = NULL;
-  g_autoptr(MdgCliPinPrompt) prompt = NULL;
-  g_autoptr(MdgPin) pin = NULL;
-  g_autoptr(MdgPcscContext) context = NULL;
-  g_autoptr(MdgPcscTransport) transport = NULL;
-  g_autoptr(MdgCard) card = NULL;
   g_autoptr(MdgSigner) signer = NULL;
   g_autoptr(GBytes) cms = NULL;
   int exit_code;
@@ -207,24 +200,12 @@ mdg_cli_sign_main (const MdgCliGlobal *global,
   if (schema == NULL || !mdg_form_schema_validate (schema, doc, &error))
     return mdg_cli_report_error (error, -1, -1);
 
-  /* The PIN source first, so that a usage error costs no card access. */
-  prompt = mdg_cli_pin_prompt_new (pin_fd, &error);
-  if (prompt == NULL)
-    return mdg_cli_report_error (error, -1, -1);
-  context = mdg_pcsc_context_new (&error);
-  if (context == NULL
-      || (transport = mdg_pcsc_transport_connect (context, global->reader, &error)) == NULL)
-    return mdg_cli_report_error (error, -1, -1);
-  card = mdg_card_new (MDG_TRANSPORT (transport));
-  pin = mdg_cli_pin_prompt_obtain (prompt, card, MDG_PIN_SIGN, confirm_last_try,
-                                   MDG_CLI_TRIES_NOT_READ, &flags, &tries_shown, &error);
-  if (pin == NULL)
-    return mdg_cli_report_error (error, MDG_PIN_SIGN, tries_shown);
-  signer = mdg_card_signer_new (card, MDG_JPKI_KEY_SIGN, pin, flags);
+  signer = mdg_cli_card_signer_open (global, pin_fd, MDG_JPKI_KEY_SIGN, confirm_last_try, &exit_code);
+  if (signer == NULL)
+    return exit_code;
   cms = mdg_cms_sign_detached (signer, mdg_application_get_canonical (doc), NULL, &error);
   if (cms == NULL)
-    return mdg_cli_report_error (error, MDG_PIN_SIGN,
-                                 mdg_card_signer_get_tries_left (MDG_CARD_SIGNER (signer)));
+    return mdg_cli_card_signer_report (signer, error);
   if (!mdg_envelope_write (out_path, mdg_application_get_canonical (doc), cms, files, &error))
     return mdg_cli_report_error (error, -1, -1);
   return MDG_CLI_EXIT_OK;

@@ -143,3 +143,10 @@ mdg_card_signer_get_tries_left (MdgCardSigner *self)
   g_return_val_if_fail (MDG_IS_CARD_SIGNER (self), -1);
   return self->tries_left;
 }
+
+MdgJpkiKey
+mdg_card_signer_get_key (MdgCardSigner *self)
+{
+  g_return_val_if_fail (MDG_IS_CARD_SIGNER (self), MDG_JPKI_KEY_AUTH);
+  return self->key;
+}

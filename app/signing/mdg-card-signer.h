@@ -22,5 +22,6 @@ MdgSigner *mdg_card_signer_new            (MdgCard *card,
                                            MdgPinFlags flags);
 /* What the card last reported on a wrong PIN; -1 when unknown. */
 gint       mdg_card_signer_get_tries_left (MdgCardSigner *self);
+MdgJpkiKey mdg_card_signer_get_key        (MdgCardSigner *self);
 
 G_END_DECLS

@@ -1,0 +1,355 @@
+/* mdg-cli-sync.c: `madoguchi-cli outbox add|list|delete`, `sync` and
+ * `status`: signed envelopes go to the municipality, statuses come back
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "mdg-app-error.h"
+#include "mdg-application.h"
+#include "mdg-cli-card-signer.h"
+#include "mdg-cli-error.h"
+#include "mdg-cli-store.h"
+#include "mdg-cli-sync.h"
+#include "mdg-envelope.h"
+#include "mdg-sync-client.h"
+#include "mdg-sync-error.h"
+#include "mdg-sync-outbox.h"
+#include "mdg-sync-status.h"
+#include "mdg-sync-status-cache.h"
+
+static char *
+format_local (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* ---- outbox -------------------------------------------------------------- */
+
+static int
+outbox_add (const MdgCliGlobal *global,
+            int argc,
+            char **argv)
+{
+  g_auto(MdgCliStoreOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgEnvelope) envelope = NULL;
+  g_autoptr(MdgApplication) doc = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  GBytes *document;
+  int rc;
+
+  rc = mdg_cli_store_parse (_("ENVELOPE — queue a signed envelope for sending"), NULL, NULL,
+                            &options, &argc, &argv, 1);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+
+  /* Only a well-formed envelope is queued; its document's UUID names the
+   * submission, so the same application cannot be queued twice. */
+  envelope = mdg_envelope_open (argv[1], &error);
+  if (envelope == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  document = mdg_envelope_get_document (envelope);
+  doc = mdg_application_new_from_data (g_bytes_get_data (document, NULL),
+                                       (gssize) g_bytes_get_size (document), &error);
+  if (doc == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  store = mdg_cli_store_open (&options, TRUE, &error);
+  if (store == NULL
+      || !mdg_store_outbox_add_file (store, mdg_application_get_id (doc), argv[1], &error))
+    return mdg_cli_report_error (error, -1, -1);
+
+  g_print ("%s\n", mdg_application_get_id (doc));
+  return MDG_CLI_EXIT_OK;
+}
+
+static int
+outbox_list (const MdgCliGlobal *global,
+             int argc,
+             char **argv)
+{
+  g_auto(MdgCliStoreOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  int rc;
+
+  rc = mdg_cli_store_open_to_list (_("— list the envelopes waiting to be sent"), &options, &argc,
+                                   &argv, &store);
+  if (store == NULL)
+    return rc;
+  list = mdg_store_outbox_list (store, &error);
+  if (list == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      MdgOutboxInfo *info = list->pdata[i];
+      g_autoptr(GDateTime) created = g_date_time_new_from_unix_utc (info->created);
+      g_autofree char *when = format_local (created);
+
+      if (info->rejected != NULL)
+        /* TRANSLATORS: the server's reason is a code such as envelope-signature-invalid */
+        g_print (_("%s  %s  %zu bytes  refused by the server (%s)\n"), info->uuid, when, info->size,
+                 info->rejected);
+      else
+        g_print (_("%s  %s  %zu bytes  waiting to be sent\n"), info->uuid, when, info->size);
+    }
+
+  return MDG_CLI_EXIT_OK;
+}
+
+static int
+outbox_delete (const MdgCliGlobal *global,
+               int argc,
+               char **argv)
+{
+  g_auto(MdgCliStoreOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  int rc;
+
+  rc = mdg_cli_store_parse (_("UUID — delete an envelope that was not sent"), NULL, NULL, &options,
+                            &argc, &argv, 1);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+
+  store = mdg_cli_store_open (&options, FALSE, &error);
+  if (store == NULL || !mdg_store_outbox_delete (store, argv[1], &error))
+    return mdg_cli_report_error (error, -1, -1);
+
+  return MDG_CLI_EXIT_OK;
+}
+
+static const MdgCliCommand outbox_commands[] = {
+  { "add", N_("Queue a signed envelope for sending; prints its UUID"), outbox_add },
+  { "list", N_("List the envelopes not sent yet, and those the server refused"), outbox_list },
+  { "delete", N_("Delete an envelope that was not sent"), outbox_delete },
+};
+
+int
+mdg_cli_outbox_main (const MdgCliGlobal *global,
+                     int argc,
+                     char **argv)
+{
+  return mdg_cli_run_subcommand (global, argc, argv, "outbox", outbox_commands,
+                                 G_N_ELEMENTS (outbox_commands));
+}
+
+/* ---- sync ---------------------------------------------------------------- */
+
+static char *
+default_endpoint (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "madoguchi", "endpoint.ini", NULL);
+}
+
+static void
+print_change (MdgSyncStatusChange *change)
+{
+  if (change->old_status == NULL)
+    g_print ("%s  %s\n", change->receipt_number, mdg_sync_status_get_label (change->new_status));
+  else
+    g_print ("%s  %s → %s\n", change->receipt_number, mdg_sync_status_get_label (change->old_status),
+             mdg_sync_status_get_label (change->new_status));
+  if (change->comment != NULL)
+    /* TRANSLATORS: the municipality's comment (自治体コメント) on an application */
+    g_print (_("    Comment from the municipality: %s\n"), change->comment);
+}
+
+int
+mdg_cli_sync_main (const MdgCliGlobal *global,
+                   int argc,
+                   char **argv)
+{
+  g_auto(MdgCliStoreOptions) options = { 0 };
+  g_autofree char *endpoint_path = NULL;
+  gboolean confirm_last_try = FALSE;
+  gint pin_fd = -1;
+  GOptionEntry entries[] = {
+    { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &endpoint_path,
+      N_("The municipality’s server settings (default: ~/.config/madoguchi/endpoint.ini)"), N_("FILE") },
+    { "pin-fd", 0, 0, G_OPTION_ARG_INT, &pin_fd,
+      N_("Read the user authentication PIN from file descriptor FD"), N_("FD") },
+    { "confirm-last-try", 0, 0, G_OPTION_ARG_NONE, &confirm_last_try,
+      N_("Allow the PIN to be sent when only one try is left"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  g_autoptr(MdgSyncEndpoint) endpoint = NULL;
+  g_autoptr(MdgSyncClient) client = NULL;
+  g_autoptr(MdgSigner) signer = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  MdgSyncDeliveryReport report = { 0 };
+  gboolean delivered;
+  int rc;
+
+  rc = mdg_cli_store_parse (_("— send the outbox and fetch the status of your applications"), NULL,
+                            entries, &options, &argc, &argv, 0);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+  if (pin_fd < -1)
+    return mdg_cli_usage_error (_("--pin-fd needs a file descriptor"));
+  if (endpoint_path == NULL)
+    endpoint_path = default_endpoint ();
+
+  endpoint = mdg_sync_endpoint_load (endpoint_path, &error);
+  if (endpoint == NULL || (client = mdg_sync_client_new (endpoint, &error)) == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  store = mdg_cli_store_open (&options, TRUE, &error);
+  if (store == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  /* The login: the card's authentication key over the server's challenge. */
+  signer = mdg_cli_card_signer_open (global, pin_fd, MDG_JPKI_KEY_AUTH, confirm_last_try, &rc);
+  if (signer == NULL)
+    return rc;
+  if (!mdg_sync_client_login (client, signer, NULL, &error))
+    return mdg_cli_card_signer_report (signer, error);
+  /* The card is not needed any more. */
+  g_clear_object (&signer);
+
+  delivered = mdg_sync_outbox_deliver (store, client, &report, NULL, &error);
+  g_print (_("Sent: %u, refused: %u, waiting: %u\n"), report.sent, report.refused, report.waiting);
+  if (!delivered)
+    return mdg_cli_report_error (error, -1, -1);
+
+  changes = mdg_sync_status_refresh (store, client, NULL, &error);
+  if (changes == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  for (guint i = 0; i < changes->len; i++)
+    print_change (changes->pdata[i]);
+  if (report.refused > 0)
+    {
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "madoguchi-cli: %u envelope was refused by the server; see “madoguchi-cli outbox list”\n",
+                               "madoguchi-cli: %u envelopes were refused by the server; see “madoguchi-cli outbox list”\n",
+                               report.refused), report.refused);
+      return MDG_CLI_EXIT_SYNC_REFUSED;
+    }
+
+  return MDG_CLI_EXIT_OK;
+}
+
+/* ---- status -------------------------------------------------------------- */
+
+int
+mdg_cli_status_main (const MdgCliGlobal *global,
+                     int argc,
+                     char **argv)
+{
+  g_auto(MdgCliStoreOptions) options = { 0 };
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the statuses as JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  g_autoptr(JsonArray) items = NULL;
+  g_autoptr(GDateTime) fetched = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  int rc;
+
+  rc = mdg_cli_store_parse (_("— the status of your applications, as last fetched by “sync”"), NULL,
+                            entries, &options, &argc, &argv, 0);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+
+  store = mdg_cli_store_open (&options, FALSE, &error);
+  if (store == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  items = mdg_sync_status_cached (store, &fetched, &error);
+  if (items == NULL && error != NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  outbox = mdg_store_outbox_list (store, &error);
+  if (outbox == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "fetched");
+      if (fetched != NULL)
+        {
+          g_autofree char *iso = g_date_time_format_iso8601 (fetched);
+
+          json_builder_add_string_value (builder, iso);
+        }
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "submissions");
+      json_builder_begin_array (builder);
+      for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+        json_builder_add_value (builder, json_node_copy (json_array_get_element (items, i)));
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "outbox");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < outbox->len; i++)
+        {
+          MdgOutboxInfo *info = outbox->pdata[i];
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "uuid");
+          json_builder_add_string_value (builder, info->uuid);
+          json_builder_set_member_name (builder, "refused");
+          if (info->rejected != NULL)
+            json_builder_add_string_value (builder, info->rejected);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      text = json_to_string (root, TRUE);
+      g_print ("%s\n", text);
+      return MDG_CLI_EXIT_OK;
+    }
+
+  if (fetched != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *when = format_local (fetched);
+      g_autofree char *age = mdg_sync_format_age (g_date_time_difference (now, fetched));
+
+      /* TRANSLATORS: "as of 2026-11-23 10:00 (5 minutes ago)" */
+      g_print (_("As of %s (%s):\n"), when, age);
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *item = json_array_get_object_element (items, i);
+          JsonNode *comment = json_object_get_member (item, "comment");
+
+          g_print ("%s  %s  %s\n", json_object_get_string_member (item, "receipt_number"),
+                   json_object_get_string_member (item, "received"),
+                   mdg_sync_status_get_label (json_object_get_string_member (item, "status")));
+          if (comment != NULL && JSON_NODE_HOLDS_VALUE (comment))
+            g_print (_("    Comment from the municipality: %s\n"), json_node_get_string (comment));
+        }
+    }
+  else
+    g_print (_("No status fetched yet; run “madoguchi-cli sync”.\n"));
+
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      MdgOutboxInfo *info = outbox->pdata[i];
+
+      if (info->rejected != NULL)
+        g_print (_("%s  refused by the server (%s)\n"), info->uuid, info->rejected);
+      else
+        g_print (_("%s  not sent yet\n"), info->uuid);
+    }
+
+  return MDG_CLI_EXIT_OK;
+}

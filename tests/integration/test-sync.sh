@@ -1,0 +1,212 @@
+#!/bin/sh
+# test-sync.sh CASE: `madoguchi-cli outbox|sync|status` against
+# madoguchi-server over TLS on loopback, logging in with the simulated card
+# behind the real pcscd. Runs inside pcsc-ns.sh (see meson.build).
+#
+# Needs MDG_CLI, MDG_SERVER, MDG_SIM, MDG_PKI_DIR, MDG_WAIT_CARD,
+# MDG_SOURCE_ROOT.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+. "$here/cli-lib.sh"
+
+case_name=${1:?usage: test-sync.sh CASE}
+T=$(mktemp -d "${TMPDIR:-/tmp}/mdg-test.XXXXXX")
+SERVER_PID=
+stop_server () {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+  fi
+}
+cleanup () {
+  stop_server
+  mdg_card_stop
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+export LC_ALL=C.UTF-8 LANGUAGE=
+PERSONA=kawaguchi-76
+PROFILE=$T/profile
+printf '%s\n' 'correct horse battery staple' >"$T/pw"
+
+# The server: a TLS certificate for 127.0.0.1, a receipt key, test trust,
+# and the persona's authentication certificate mapped to a resident.
+start_server () {
+  mkdir -p "$T/server"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=madoguchi-test -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$T/server/tls.key" -out "$T/server/tls.pem" 2>/dev/null
+  openssl genpkey -algorithm ed25519 -out "$T/server/receipt.pem"
+  cat >"$T/server/server.conf" <<CONF
+[server]
+listen=127.0.0.1:${1:-0}
+name=test.example
+database=server.db
+tls_certificate=tls.pem
+tls_key=tls.key
+receipt_key=receipt.pem
+[auth-trust]
+mode=test
+pki_dir=$MDG_PKI_DIR
+[signing-trust]
+mode=test
+pki_dir=$MDG_PKI_DIR
+CONF
+  "$MDG_SERVER" --config "$T/server/server.conf" >"$T/server/uri" 2>"$T/server/log" &
+  SERVER_PID=$!
+  _i=0
+  while [ ! -s "$T/server/uri" ]; do
+    _i=$((_i + 1))
+    [ "$_i" -lt 200 ] || fail "the server did not start: $(cat "$T/server/log")"
+    sleep 0.05
+  done
+  URI=$(head -n 1 "$T/server/uri")
+  admin add-staff alice --name "Alice Staff"
+  serial=$(openssl x509 -in "$MDG_PKI_DIR/$PERSONA/auth.pem" -noout -serial | sed 's/^serial=//')
+  [ "${MAP_CARD:-yes}" = no ] || admin --as alice map-person "$serial" RES-A
+  "$MDG_SERVER" admin --config "$T/server/server.conf" receipt-key >"$T/receipt.pub"
+  cat >"$T/endpoint.ini" <<INI
+[endpoint]
+uri=$URI
+ca=$T/server/tls.pem
+receipt_key=receipt.pub
+INI
+}
+
+admin () {
+  "$MDG_SERVER" admin --config "$T/server/server.conf" "$@" >/dev/null
+}
+
+# sync_cli ARG…: madoguchi-cli with the auth PIN on fd 3 and the
+# profile's passphrase on fd 4.
+sync_cli () {
+  printf '%s\n' 1234 >"$T/pins"
+  set +e
+  timeout 60 "$MDG_CLI" "$@" --profile "$PROFILE" --passphrase-fd 4 >"$T/out" 2>"$T/err" \
+    </dev/null 3<"$T/pins" 4<"$T/pw"
+  rc=$?
+  set -e
+  rm -f "$T/pins"
+}
+
+# queue: signs an application with the card (signature PIN ABC123) and
+# puts the envelope into the outbox; sets UUID.
+queue () {
+  python3 - "$MDG_PKI_DIR/$PERSONA/persona.json" "$T/doc.json" <<'PY'
+import json, sys, uuid
+p = json.load(open(sys.argv[1], encoding='utf-8'))
+b = p['birth']
+birth = '%s-%s-%s' % (b[0:4], b[4:6], b[6:8])
+doc = {
+    'format': 'madoguchi-application', 'format_version': 1, 'id': str(uuid.uuid4()),
+    'created': '2025-06-01T09:30:00Z',
+    'procedure': {'id': '112038-kouki-card-reissue', 'version': 1}, 'municipality': '112038',
+    'applicant': {'name': p['name'], 'sex': p['sex'], 'birth_date': birth, 'address': p['address']},
+    'fields': {'hihokensha_number': '12345678', 'insured_name': p['name'],
+               'insured_name_kana': 'アオキ　ハルコ', 'insured_birth_date': birth,
+               'insured_postal_code': '332-0001', 'insured_address': p['address'],
+               'insured_phone': '048-000-0000', 'reissue_reason': 'lost', 'is_proxy': False},
+    'attachments': [],
+    'consents': [{'id': 'privacy-v1', 'text': '個人情報の取扱いに同意します。'}],
+}
+json.dump(doc, open(sys.argv[2], 'w', encoding='utf-8'), ensure_ascii=False)
+PY
+  cli_pins ABC123 sign --procedure 112038-kouki-card-reissue --in "$T/doc.json" \
+    --catalog "$MDG_SOURCE_ROOT/data/catalog" --out "$T/app.zip"
+  [ "$rc" -eq 0 ] || fail "sign exited with $rc"
+  set +e
+  timeout 30 "$MDG_CLI" outbox add "$T/app.zip" --profile "$PROFILE" --passphrase-fd 4 \
+    >"$T/out" 2>"$T/err" </dev/null 4<"$T/pw"
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] || fail "outbox add exited with $rc"
+  UUID=$(cat "$T/out")
+  rm -f "$T/app.zip"
+}
+
+mdg_card_start "$PERSONA"
+
+case $case_name in
+deliver-and-status)
+  start_server
+  queue
+  first=$UUID
+  queue
+  sync_cli outbox list
+  [ "$(grep -c 'waiting to be sent' "$T/out")" -eq 2 ] || fail "two envelopes wait"
+  sync_cli sync --endpoint "$T/endpoint.ini" --pin-fd 3
+  [ "$rc" -eq 0 ] || fail "sync exited with $rc"
+  grep -q '^Sent: 2, refused: 0, waiting: 0$' "$T/out" || fail "two envelopes sent"
+  [ "$(grep -c '^MDG-.*  Received$' "$T/out")" -eq 2 ] || fail "two new statuses shown"
+  sync_cli outbox list
+  [ ! -s "$T/out" ] || fail "the outbox is empty after sync"
+
+  # Staff ask for a correction; the next sync shows it with the comment.
+  admin --as alice set-status "$first" correction-requested --comment "写真を添付してください"
+  sync_cli sync --endpoint "$T/endpoint.ini" --pin-fd 3
+  [ "$rc" -eq 0 ] || fail "second sync exited with $rc"
+  grep -q 'Received → Correction requested' "$T/out" || fail "the change is shown"
+  grep -q 'Comment from the municipality: 写真を添付してください' "$T/out" || fail "the comment is shown"
+
+  # Offline: the server is gone, the last status is shown with its age.
+  stop_server
+  sync_cli status
+  [ "$rc" -eq 0 ] || fail "status exited with $rc"
+  grep -q '^As of .* (just now):$' "$T/out" || fail "status shows its age"
+  grep -q 'Correction requested' "$T/out" || fail "offline status lists the correction"
+  sync_cli status --json
+  python3 - "$T/out" "$first" <<'PY' || fail "status --json"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s['fetched'] is not None
+assert len(s['submissions']) == 2
+assert [x['status'] for x in s['submissions'] if x['uuid'] == sys.argv[2]] == ['correction-requested']
+assert s['outbox'] == []
+PY
+  # In Japanese the statuses are the municipality's words.
+  LANGUAGE=ja LC_ALL=ja_JP.UTF-8 sync_cli status
+  grep -q '補正依頼' "$T/out" || fail "Japanese status label"
+  ;;
+
+server-down)
+  start_server
+  queue
+  stop_server
+  sync_cli sync --endpoint "$T/endpoint.ini" --pin-fd 3
+  [ "$rc" -eq 10 ] || fail "sync without a server exits with 10, not $rc"
+  grep -q 'Could not reach' "$T/err" || fail "says the server is unreachable"
+  sync_cli outbox list
+  grep -q "^$UUID .*waiting to be sent" "$T/out" || fail "the envelope is still in the outbox"
+  ;;
+
+unmapped-card)
+  # Staff have not mapped this card's serial to a resident yet.
+  MAP_CARD=no start_server
+  queue
+  sync_cli sync --endpoint "$T/endpoint.ini" --pin-fd 3
+  [ "$rc" -eq 11 ] || fail "an unmapped card exits with 11, not $rc"
+  grep -q 'person-unknown' "$T/err" || fail "names the reason"
+  ;;
+
+usage-errors)
+  sync_cli sync --endpoint "$T/missing.ini" --pin-fd 3
+  [ "$rc" -eq 1 ] || fail "a missing endpoint file exits with 1, not $rc"
+  grep -q 'server settings' "$T/err" || fail "names the settings file"
+  printf '[endpoint]\nuri=http://127.0.0.1:1/\nca=x\nreceipt_key=y\n' >"$T/plain.ini"
+  sync_cli sync --endpoint "$T/plain.ini" --pin-fd 3
+  [ "$rc" -eq 1 ] || fail "plain http is refused"
+  grep -q 'https://' "$T/err" || fail "says https"
+  sync_cli outbox add "$T/nothing.zip"
+  [ "$rc" -ne 0 ] || fail "a missing envelope is an error"
+  ;;
+
+*)
+  fail "unknown case"
+  ;;
+esac
