@@ -61,9 +61,22 @@ static const ProblemInfo problems[] = {
     "A test certificate was used with a production server.", "本番環境でテスト用の証明書が使われました。" },
   [MDG_SYNC_PROBLEM_INTERNAL] = { "internal", 500,
     "The server failed. Try again later.", "サーバーでエラーが発生しました。しばらくしてから再度お試しください。" },
+  [MDG_SYNC_PROBLEM_UPLOAD_OFFSET_MISMATCH] = { "upload-offset-mismatch", 409,
+    "The upload continues at another offset.", "アップロードの再開位置が異なります。" },
+  [MDG_SYNC_PROBLEM_UPLOAD_HASH_MISMATCH] = { "upload-hash-mismatch", 422,
+    "The uploaded bytes do not match their SHA-256; the upload was discarded.",
+    "アップロードされたデータのSHA-256が一致しないため、破棄しました。" },
+  [MDG_SYNC_PROBLEM_UPLOAD_INCOMPLETE] = { "upload-incomplete", 409,
+    "The upload is not complete yet.", "アップロードがまだ完了していません。" },
+  [MDG_SYNC_PROBLEM_LENGTH_REQUIRED] = { "length-required", 411,
+    "The request must state its Content-Length.", "Content-Length を指定してください。" },
+  [MDG_SYNC_PROBLEM_FORBIDDEN] = { "forbidden", 403,
+    "This login may not use this resource.", "このログインではこの操作はできません。" },
+  [MDG_SYNC_PROBLEM_STAFF_UNKNOWN] = { "staff-unknown", 403,
+    "This card belongs to no staff account.", "このカードは職員アカウントに登録されていません。" },
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (problems) == MDG_SYNC_PROBLEM_INTERNAL + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (problems) == MDG_SYNC_PROBLEM_LAST + 1);
 
 static const ProblemInfo *
 info (MdgSyncProblem problem)

@@ -35,7 +35,17 @@ typedef enum
   MDG_SYNC_PROBLEM_ENVELOPE_WRONG_KEY,
   MDG_SYNC_PROBLEM_ENVELOPE_TEST_ROOT,
   MDG_SYNC_PROBLEM_INTERNAL,
+  /* Chunked uploads (§4.2), staff API (§8), hostile clients. */
+  MDG_SYNC_PROBLEM_UPLOAD_OFFSET_MISMATCH,
+  MDG_SYNC_PROBLEM_UPLOAD_HASH_MISMATCH,
+  MDG_SYNC_PROBLEM_UPLOAD_INCOMPLETE,
+  MDG_SYNC_PROBLEM_LENGTH_REQUIRED,
+  MDG_SYNC_PROBLEM_FORBIDDEN,
+  MDG_SYNC_PROBLEM_STAFF_UNKNOWN,
 } MdgSyncProblem;
+
+/* The last code of this version's table. */
+#define MDG_SYNC_PROBLEM_LAST MDG_SYNC_PROBLEM_STAFF_UNKNOWN
 
 /* The stable code, e.g. "challenge-used". */
 const char *mdg_sync_problem_get_code     (MdgSyncProblem problem);

@@ -9,10 +9,14 @@
 #include "mdg-server-admin.h"
 #include "mdg-server-audit.h"
 #include "mdg-server-db.h"
+#include "mdg-server-export.h"
 #include "mdg-server-records.h"
+#include "mdg-server-retention.h"
+#include "mdg-server-staff.h"
 #include "mdg-server.h"
 #include "mdg-sync-json.h"
 #include "mdg-sync-receipt.h"
+#include "mdg-sync-status.h"
 
 typedef struct
 {
@@ -22,6 +26,10 @@ typedef struct
   const char      *name;
   const char      *comment;
   const char      *resident;
+  const char      *card_serial;
+  const char      *right;
+  const char      *out;
+  const char      *statuses;
   char           **args;    /* after the command */
   guint            n_args;
 } Admin;
@@ -58,6 +66,8 @@ check_staff (Admin *a,
   return TRUE;
 }
 
+#define ADD_STAFF_USAGE "add-staff STAFF-ID --name NAME [--card-serial SERIAL] [--right my-number]"
+
 static gboolean
 cmd_add_staff (Admin *a,
                GError **error)
@@ -66,17 +76,26 @@ cmd_add_staff (Admin *a,
   const char *id;
   const char *actor;
 
-  if (!need_args (a, 1, "add-staff STAFF-ID --name NAME", error))
+  g_autofree char *serial = NULL;
+  gboolean ok;
+
+  if (!need_args (a, 1, ADD_STAFF_USAGE, error))
     return FALSE;
   id = a->args[0];
-  if (a->name == NULL || *id == '\0')
-    return need_args (a, G_MAXUINT, "add-staff STAFF-ID --name NAME", error);
+  if (a->name == NULL || *id == '\0'
+      || (a->right != NULL && !g_str_equal (a->right, MDG_SERVER_RIGHT_MY_NUMBER)))
+    return need_args (a, G_MAXUINT, ADD_STAFF_USAGE, error);
   /* The very first account creates itself; later ones need an existing one. */
   actor = count == 0 ? id : a->staff;
   if (count != 0 && !check_staff (a, error))
     return FALSE;
-  if (!mdg_server_db_add_staff (a->db, id, a->name, error)
-      || !mdg_server_audit_append (a->db, actor, "add-staff", id, "", error))
+  if (a->card_serial != NULL)
+    serial = g_ascii_strup (a->card_serial, -1);
+  if (!mdg_server_db_begin (a->db, error))
+    return FALSE;
+  ok = mdg_server_db_add_staff (a->db, id, a->name, serial, a->right, error)
+       && mdg_server_audit_append (a->db, actor, "add-staff", id, a->right != NULL ? a->right : "", error);
+  if (!mdg_server_db_end (a->db, ok, error))
     return FALSE;
   g_print (_("Staff account “%s” added.\n"), id);
   return TRUE;
@@ -91,8 +110,7 @@ cmd_map_person (Admin *a,
   if (!need_args (a, 2, "map-person SERIAL RESIDENT-ID", error) || !check_staff (a, error))
     return FALSE;
   serial = g_ascii_strup (a->args[0], -1);
-  if (!mdg_server_db_map_person (a->db, serial, a->args[1], a->staff, error)
-      || !mdg_server_audit_append (a->db, a->staff, "map-person", serial, a->args[1], error))
+  if (!mdg_server_staff_map_person (a->db, a->staff, serial, a->args[1], error))
     return FALSE;
   g_print (_("Certificate serial %s mapped.\n"), serial);
   return TRUE;
@@ -102,21 +120,23 @@ static gboolean
 cmd_set_status (Admin *a,
                 GError **error)
 {
-  g_autofree char *detail = NULL;
-  g_autofree char *comment_hash = NULL;
-
-  if (!need_args (a, 2, "set-status UUID STATUS [--comment TEXT]", error) || !check_staff (a, error))
-    return FALSE;
-  /* The comment may name people; the audit keeps only its hash. */
-  if (a->comment != NULL)
-    comment_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, a->comment, -1);
-  detail = comment_hash != NULL ? g_strdup_printf ("%s comment-sha256=%s", a->args[1], comment_hash)
-                                : g_strdup (a->args[1]);
-  if (!mdg_server_db_set_status (a->db, a->args[0], a->args[1], a->comment, a->staff, error)
-      || !mdg_server_audit_append (a->db, a->staff, "set-status", a->args[0], detail, error))
+  if (!need_args (a, 2, "set-status UUID STATUS [--comment TEXT]", error) || !check_staff (a, error)
+      || !mdg_server_staff_set_status (a->db, a->staff, a->args[0], a->args[1], a->comment, error))
     return FALSE;
   g_print (_("Status set.\n"));
   return TRUE;
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
 }
 
 static gboolean
@@ -124,15 +144,10 @@ cmd_list (Admin *a,
           GError **error)
 {
   g_autoptr(JsonNode) list = NULL;
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
 
-  if (!need_args (a, 0, "list [--resident RESIDENT-ID]", error) || !check_staff (a, error))
+  if (!need_args (a, 0, "list [--resident RESIDENT-ID] [--status STATUS]", error) || !check_staff (a, error))
     return FALSE;
-  /* The read is audited before anything is shown. */
-  if (!mdg_server_audit_append (a->db, a->staff, "list", a->resident != NULL ? a->resident : "*", "", error))
-    return FALSE;
-  list = mdg_server_db_list_submissions (a->db, NULL, NULL, error);
+  list = mdg_server_staff_list (a->db, a->staff, a->statuses, error);
   if (list == NULL)
     return FALSE;
   if (a->resident != NULL)
@@ -149,10 +164,58 @@ cmd_list (Admin *a,
         }
       json_node_set_array (list, mine);
     }
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, list);
-  text = json_generator_to_data (gen, NULL);
-  g_print ("%s\n", text);
+  print_json (list);
+  return TRUE;
+}
+
+static gboolean
+cmd_show (Admin *a,
+          GError **error)
+{
+  g_autoptr(JsonNode) item = NULL;
+
+  if (!need_args (a, 1, "show UUID", error) || !check_staff (a, error))
+    return FALSE;
+  item = mdg_server_staff_show (a->db, a->config, a->staff, a->args[0], error);
+  if (item == NULL)
+    return FALSE;
+  print_json (item);
+  return TRUE;
+}
+
+static gboolean
+cmd_export (Admin *a,
+            GError **error)
+{
+  g_auto(GStrv) statuses = g_strsplit (a->statuses != NULL ? a->statuses : "decided", ",", -1);
+  guint n = 0;
+
+  if (!need_args (a, 0, "export --out FILE.zip [--status STATUS,…]", error) || !check_staff (a, error))
+    return FALSE;
+  if (a->out == NULL)
+    return need_args (a, G_MAXUINT, "export --out FILE.zip [--status STATUS,…]", error);
+  for (guint i = 0; statuses[i] != NULL; i++)
+    if (!mdg_sync_status_is_valid (statuses[i]))
+      {
+        g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID, _("“%s” is not a status."), statuses[i]);
+        return FALSE;
+      }
+  if (!mdg_server_export (a->db, a->config, a->staff, (const char * const *) statuses, a->out, &n, error))
+    return FALSE;
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u submission exported.\n", "%u submissions exported.\n", n), n);
+  return TRUE;
+}
+
+static gboolean
+cmd_purge (Admin *a,
+           GError **error)
+{
+  guint n = 0;
+
+  if (!need_args (a, 0, "purge", error) || !check_staff (a, error)
+      || !mdg_server_retention_purge (a->db, a->config, a->staff, &n, error))
+    return FALSE;
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u envelope purged.\n", "%u envelopes purged.\n", n), n);
   return TRUE;
 }
 
@@ -237,6 +300,9 @@ static const struct
   { "map-person", cmd_map_person, TRUE },
   { "set-status", cmd_set_status, TRUE },
   { "list", cmd_list, TRUE },
+  { "show", cmd_show, TRUE },
+  { "export", cmd_export, TRUE },
+  { "purge", cmd_purge, TRUE },
   { "import-records", cmd_import_records, TRUE },
   { "audit-verify", cmd_audit_verify, TRUE },
   { "receipt-key", cmd_receipt_key, FALSE },
@@ -253,12 +319,24 @@ mdg_server_admin_main (int argc,
   g_autofree char *name = NULL;
   g_autofree char *comment = NULL;
   g_autofree char *resident = NULL;
+  g_autofree char *card_serial = NULL;
+  g_autofree char *right = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *statuses = NULL;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, N_("The server's configuration FILE"), N_("FILE") },
     { "as", 0, 0, G_OPTION_ARG_STRING, &staff, N_("The staff account that acts"), N_("STAFF-ID") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The new staff member's name (add-staff)"), N_("NAME") },
     { "comment", 0, 0, G_OPTION_ARG_STRING, &comment, N_("The municipality's comment (set-status)"), N_("TEXT") },
     { "resident", 0, 0, G_OPTION_ARG_STRING, &resident, N_("Only this resident's submissions (list)"), N_("RESIDENT-ID") },
+    { "card-serial", 0, 0, G_OPTION_ARG_STRING, &card_serial,
+      N_("The staff member's own card: its authentication certificate's serial (add-staff)"), N_("SERIAL") },
+    { "right", 0, 0, G_OPTION_ARG_STRING, &right, N_("A right of the new staff account: my-number (add-staff)"),
+      N_("RIGHT") },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("The export bundle to write (export)"), N_("FILE.zip") },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &statuses,
+      N_("Only submissions in these statuses, comma-separated (list, export; export's default: decided)"),
+      N_("STATUS,…") },
     { NULL }
   };
   Admin a = { 0 };
@@ -266,8 +344,8 @@ mdg_server_admin_main (int argc,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                _("Commands: add-staff, map-person, set-status, list, import-records, audit-verify, "
-                                  "receipt-key"));
+                                _("Commands: add-staff, map-person, set-status, list, show, export, purge, "
+                                  "import-records, audit-verify, receipt-key"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("madoguchi-server admin: %s\n", error->message);
@@ -292,6 +370,10 @@ mdg_server_admin_main (int argc,
           a.name = name;
           a.comment = comment;
           a.resident = resident;
+          a.card_serial = card_serial;
+          a.right = right;
+          a.out = out;
+          a.statuses = statuses;
           a.args = argv + 2;
           a.n_args = argc - 2;
           if (commands[i].run (&a, &error))

@@ -75,8 +75,9 @@ mdg_server_audit_append (MdgServerDb *server_db,
   gboolean ok = FALSE;
 
   /* The read of the last link and the write are one transaction, so two
-   * staff commands at once cannot fork the chain. */
-  if (!mdg_server_db_exec (server_db, "BEGIN IMMEDIATE", error))
+   * staff commands at once cannot fork the chain; inside a caller's
+   * transaction the row commits (or not) with the audited write. */
+  if (!mdg_server_db_begin (server_db, error))
     return FALSE;
   if (sqlite3_prepare_v2 (db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
     goto out;
@@ -92,10 +93,7 @@ mdg_server_audit_append (MdgServerDb *server_db,
 
   hash = row_hash (prev, &row, error);
   if (hash == NULL)
-    {
-      mdg_server_db_exec (server_db, "ROLLBACK", NULL);
-      return FALSE;
-    }
+    return mdg_server_db_end (server_db, FALSE, NULL);
   if (sqlite3_prepare_v2 (db, "INSERT INTO audit (seq, time, staff, action, target, detail, prev, hash)"
                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK)
     goto out;
@@ -113,12 +111,7 @@ out:
   if (!ok)
     sql_error (db, error);
   sqlite3_finalize (stmt);
-  if (!ok)
-    {
-      mdg_server_db_exec (server_db, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  return mdg_server_db_exec (server_db, "COMMIT", error);
+  return mdg_server_db_end (server_db, ok, error);
 }
 
 static const char *

@@ -42,8 +42,9 @@ get_path (GKeyFile *kf,
 }
 
 static gboolean
-get_positive (GKeyFile *kf,
-              const char *key,
+get_positive_in (GKeyFile *kf,
+                 const char *group,
+                 const char *key,
               gint64 fallback,
               gint64 *out,
               GError **error)
@@ -51,12 +52,12 @@ get_positive (GKeyFile *kf,
   g_autoptr(GError) local = NULL;
   gint64 value;
 
-  if (!g_key_file_has_key (kf, SERVER_GROUP, key, NULL))
+  if (!g_key_file_has_key (kf, group, key, NULL))
     {
       *out = fallback;
       return TRUE;
     }
-  value = g_key_file_get_int64 (kf, SERVER_GROUP, key, &local);
+  value = g_key_file_get_int64 (kf, group, key, &local);
   if (local != NULL || value <= 0)
     {
       g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_CONFIG,
@@ -65,6 +66,33 @@ get_positive (GKeyFile *kf,
     }
   *out = value;
   return TRUE;
+}
+
+static gboolean
+get_positive (GKeyFile *kf,
+              const char *key,
+              gint64 fallback,
+              gint64 *out,
+              GError **error)
+{
+  return get_positive_in (kf, SERVER_GROUP, key, fallback, out, error);
+}
+
+/* A directory key, by default @fallback beside the database. */
+static char *
+get_dir (GKeyFile *kf,
+         const char *key,
+         const char *base,
+         const char *database,
+         const char *fallback)
+{
+  g_autofree char *value = g_key_file_get_string (kf, SERVER_GROUP, key, NULL);
+  g_autofree char *db_dir = NULL;
+
+  if (value != NULL && *value != '\0')
+    return resolve (base, value);
+  db_dir = g_path_get_dirname (database);
+  return g_build_filename (db_dir, fallback, NULL);
 }
 
 static gboolean
@@ -127,8 +155,15 @@ mdg_server_config_load (const char *path,
       || !(self->receipt_key = get_path (kf, SERVER_GROUP, "receipt_key", base, error))
       || !get_positive (kf, "challenge_lifetime", 120, &self->challenge_lifetime, error)
       || !get_positive (kf, "token_lifetime", 900, &self->token_lifetime, error)
-      || !get_positive (kf, "max_envelope_size", 64 * 1024 * 1024, &self->max_envelope_size, error))
+      || !get_positive (kf, "max_envelope_size", 64 * 1024 * 1024, &self->max_envelope_size, error)
+      || !get_positive (kf, "max_chunk_size", 8 * 1024 * 1024, &self->max_chunk_size, error)
+      || !get_positive (kf, "max_upload_size", G_GINT64_CONSTANT (4) << 30, &self->max_upload_size, error)
+      || !get_positive (kf, "upload_lifetime", 86400, &self->upload_lifetime, error)
+      || !get_positive (kf, "io_timeout", 60, &self->io_timeout, error)
+      || !get_positive_in (kf, "retention", "purge_after_days", 90, &self->purge_after_days, error))
     return NULL;
+  self->upload_dir = get_dir (kf, "upload_dir", base, self->database, "uploads");
+  self->envelope_dir = get_dir (kf, "envelope_dir", base, self->database, "envelopes");
   if (g_key_file_has_key (kf, "catalog", "bundle", NULL)
       && !(self->catalog_bundle = get_path (kf, "catalog", "bundle", base, error)))
     return NULL;
@@ -202,6 +237,8 @@ mdg_server_config_free (MdgServerConfig *self)
   g_free (self->tls_key);
   g_free (self->receipt_key);
   g_free (self->catalog_bundle);
+  g_free (self->upload_dir);
+  g_free (self->envelope_dir);
   g_clear_object (&self->auth_trust);
   g_clear_object (&self->signing_trust);
   g_free (self);

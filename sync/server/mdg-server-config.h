@@ -37,6 +37,13 @@ typedef struct
   gint64         challenge_lifetime; /* seconds */
   gint64         token_lifetime;     /* seconds */
   gint64         max_envelope_size;  /* bytes */
+  char          *upload_dir;         /* chunked uploads' part files (default uploads/ beside the database) */
+  char          *envelope_dir;       /* stored envelopes (default envelopes/ beside the database) */
+  gint64         max_chunk_size;     /* bytes per PATCH */
+  gint64         max_upload_size;    /* bytes of one chunked upload */
+  gint64         upload_lifetime;    /* seconds an upload is kept after its last chunk */
+  gint64         io_timeout;         /* seconds a connection may stall */
+  gint64         purge_after_days;   /* [retention] */
   char          *catalog_bundle;     /* [catalog] bundle, or NULL: GET /v1/catalog is 404 */
   MdgTrustStore *auth_trust;         /* loaded only by mdg_server_config_load_trust */
   MdgTrustStore *signing_trust;

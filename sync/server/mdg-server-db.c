@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "mdg-server-config.h"
+#include "mdg-server-db-private.h"
 #include "mdg-server-db.h"
 #include "mdg-sync-status.h"
 
@@ -17,6 +18,8 @@ struct _MdgServerDb
 {
   GObject  parent_instance;
   sqlite3 *db;
+  guint    depth;   /* nested mdg_server_db_begin() calls */
+  gboolean failed;  /* an inner part of the transaction failed */
 };
 
 G_DEFINE_FINAL_TYPE (MdgServerDb, mdg_server_db, G_TYPE_OBJECT)
@@ -48,10 +51,32 @@ static const char schema[] =
   "CREATE TABLE IF NOT EXISTS records ("
   "  id INTEGER PRIMARY KEY, resident TEXT NOT NULL, record TEXT NOT NULL,"
   "  imported_by TEXT NOT NULL, imported TEXT NOT NULL);"
-  "CREATE INDEX IF NOT EXISTS records_resident ON records (resident);";
+  "CREATE INDEX IF NOT EXISTS records_resident ON records (resident);"
+  /* Resumable uploads (§4.2): the bytes are in a file named by id. */
+  "CREATE TABLE IF NOT EXISTS uploads ("
+  "  id TEXT PRIMARY KEY, resident TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+  "  done INTEGER NOT NULL DEFAULT 0, complete INTEGER NOT NULL DEFAULT 0,"
+  "  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS uploads_resident ON uploads (resident, sha256);"
+  /* Staff sessions never share the residents' token table. */
+  "CREATE TABLE IF NOT EXISTS staff_tokens ("
+  "  sha256 TEXT PRIMARY KEY, staff TEXT NOT NULL, expires INTEGER NOT NULL);";
 
-static gboolean
-db_error (MdgServerDb *self,
+/* Columns added after the first release, by PRAGMA user_version. */
+static const char * const migrations[] = {
+  /* 1: envelopes in files, export and purge marks, staff cards and rights. */
+  "ALTER TABLE submissions ADD COLUMN envelope_file TEXT;"
+  "ALTER TABLE submissions ADD COLUMN envelope_size INTEGER;"
+  "ALTER TABLE submissions ADD COLUMN exported TEXT;"
+  "ALTER TABLE submissions ADD COLUMN exported_by TEXT;"
+  "ALTER TABLE submissions ADD COLUMN purged TEXT;"
+  "ALTER TABLE staff ADD COLUMN card_serial TEXT;"
+  "ALTER TABLE staff ADD COLUMN rights TEXT NOT NULL DEFAULT '';"
+  "CREATE UNIQUE INDEX IF NOT EXISTS staff_card ON staff (card_serial);",
+};
+
+gboolean
+mdg_server_db_error (MdgServerDb *self,
           GError **error)
 {
   g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_DATABASE,
@@ -59,8 +84,8 @@ db_error (MdgServerDb *self,
   return FALSE;
 }
 
-static sqlite3_stmt *
-prepare (MdgServerDb *self,
+sqlite3_stmt *
+mdg_server_db_prepare (MdgServerDb *self,
          const char *sql,
          GError **error)
 {
@@ -68,16 +93,15 @@ prepare (MdgServerDb *self,
 
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      db_error (self, error);
+      mdg_server_db_error (self, error);
       sqlite3_finalize (stmt);
       return NULL;
     }
   return stmt;
 }
 
-/* Steps a statement that returns no rows, then finalizes it. */
-static gboolean
-run (MdgServerDb *self,
+gboolean
+mdg_server_db_run (MdgServerDb *self,
      sqlite3_stmt *stmt,
      GError **error)
 {
@@ -85,12 +109,12 @@ run (MdgServerDb *self,
 
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
-    return db_error (self, error);
+    return mdg_server_db_error (self, error);
   return TRUE;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
+void
+mdg_server_db_bind_text (sqlite3_stmt *stmt,
            int index,
            const char *text)
 {
@@ -117,16 +141,16 @@ purge_expired (MdgServerDb *self,
                gint64 now,
                GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, delete_sql, error);
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, delete_sql, error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now - 86400);
-  return run (self, stmt, error);
+  return mdg_server_db_run (self, stmt, error);
 }
 
-static char *
-column_text (sqlite3_stmt *stmt,
+char *
+mdg_server_db_column_text (sqlite3_stmt *stmt,
              int index)
 {
   const unsigned char *text = sqlite3_column_text (stmt, index);
@@ -162,6 +186,42 @@ mdg_server_db_init (MdgServerDb *self)
 {
 }
 
+static gint64
+query_int (MdgServerDb *self,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, sql, NULL);
+  gint64 value = -1;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* The server and the admin command may open the file at once: the version
+ * is read again inside the write transaction. */
+static gboolean
+migrate (MdgServerDb *self,
+         GError **error)
+{
+  gint64 version;
+  gboolean ok = TRUE;
+
+  if (query_int (self, "PRAGMA user_version") >= (gint64) G_N_ELEMENTS (migrations))
+    return TRUE;
+  if (!mdg_server_db_begin (self, error))
+    return FALSE;
+  version = query_int (self, "PRAGMA user_version");
+  for (; ok && version >= 0 && version < (gint64) G_N_ELEMENTS (migrations); version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
+
+      ok = mdg_server_db_exec (self, migrations[version], error) && mdg_server_db_exec (self, bump, error);
+    }
+  return mdg_server_db_end (self, ok && version >= 0, error);
+}
+
 MdgServerDb *
 mdg_server_db_open (const char *path,
                     GError **error)
@@ -170,13 +230,14 @@ mdg_server_db_open (const char *path,
 
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     {
-      db_error (self, error);
+      mdg_server_db_error (self, error);
       return NULL;
     }
   /* The admin command and the server share the file. */
   sqlite3_busy_timeout (self->db, 10000);
   if (!mdg_server_db_exec (self, "PRAGMA journal_mode=WAL;", error)
-      || !mdg_server_db_exec (self, schema, error))
+      || !mdg_server_db_exec (self, schema, error)
+      || !migrate (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -193,7 +254,45 @@ mdg_server_db_exec (MdgServerDb *self,
                     GError **error)
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return db_error (self, error);
+    return mdg_server_db_error (self, error);
+  return TRUE;
+}
+
+gboolean
+mdg_server_db_begin (MdgServerDb *self,
+                     GError **error)
+{
+  /* Immediate: the audit chain reads its last link and writes the next. */
+  if (self->depth == 0)
+    {
+      if (!mdg_server_db_exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      self->failed = FALSE;
+    }
+  self->depth++;
+  return TRUE;
+}
+
+gboolean
+mdg_server_db_end (MdgServerDb *self,
+                   gboolean ok,
+                   GError **error)
+{
+  g_return_val_if_fail (self->depth > 0, FALSE);
+  if (!ok)
+    self->failed = TRUE;
+  if (--self->depth > 0)
+    return ok;
+  if (self->failed)
+    {
+      mdg_server_db_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  if (!mdg_server_db_exec (self, "COMMIT", error))
+    {
+      mdg_server_db_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -208,12 +307,12 @@ mdg_server_db_add_challenge (MdgServerDb *self,
   /* A replay of a forgotten challenge is "unknown", still refused. */
   if (!purge_expired (self, "DELETE FROM challenges WHERE expires < ?", expires, error))
     return FALSE;
-  stmt = prepare (self, "INSERT INTO challenges (challenge, expires) VALUES (?, ?)", error);
+  stmt = mdg_server_db_prepare (self, "INSERT INTO challenges (challenge, expires) VALUES (?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   bind_bytes (stmt, 1, challenge);
   sqlite3_bind_int64 (stmt, 2, expires);
-  return run (self, stmt, error);
+  return mdg_server_db_run (self, stmt, error);
 }
 
 gboolean
@@ -228,7 +327,7 @@ mdg_server_db_consume_challenge (MdgServerDb *self,
   gint64 used = 0;
   int rc;
 
-  stmt = prepare (self, "SELECT expires, used FROM challenges WHERE challenge = ?", error);
+  stmt = mdg_server_db_prepare (self, "SELECT expires, used FROM challenges WHERE challenge = ?", error);
   if (stmt == NULL)
     return FALSE;
   bind_bytes (stmt, 1, challenge);
@@ -245,13 +344,13 @@ mdg_server_db_consume_challenge (MdgServerDb *self,
       return TRUE;
     }
   if (rc != SQLITE_ROW)
-    return db_error (self, error);
+    return mdg_server_db_error (self, error);
 
-  stmt = prepare (self, "UPDATE challenges SET used = 1 WHERE challenge = ?", error);
+  stmt = mdg_server_db_prepare (self, "UPDATE challenges SET used = 1 WHERE challenge = ?", error);
   if (stmt == NULL)
     return FALSE;
   bind_bytes (stmt, 1, challenge);
-  if (!run (self, stmt, error))
+  if (!mdg_server_db_run (self, stmt, error))
     return FALSE;
 
   if (used)
@@ -274,13 +373,48 @@ mdg_server_db_add_token (MdgServerDb *self,
 
   if (!purge_expired (self, "DELETE FROM tokens WHERE expires < ?", expires, error))
     return FALSE;
-  stmt = prepare (self, "INSERT INTO tokens (sha256, resident, expires) VALUES (?, ?, ?)", error);
+  stmt = mdg_server_db_prepare (self, "INSERT INTO tokens (sha256, resident, expires) VALUES (?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, token_sha256);
-  bind_text (stmt, 2, resident);
+  mdg_server_db_bind_text (stmt, 1, token_sha256);
+  mdg_server_db_bind_text (stmt, 2, resident);
   sqlite3_bind_int64 (stmt, 3, expires);
-  return run (self, stmt, error);
+  return mdg_server_db_run (self, stmt, error);
+}
+
+static gboolean
+lookup_token (MdgServerDb *self,
+              const char *sql,
+              const char *token_sha256,
+              gint64 now,
+              MdgServerTokenState *state,
+              char **owner,
+              GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, sql, error);
+  int rc;
+
+  *owner = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  mdg_server_db_bind_text (stmt, 1, token_sha256);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (now >= sqlite3_column_int64 (stmt, 1))
+        *state = MDG_SERVER_TOKEN_EXPIRED;
+      else
+        {
+          *state = MDG_SERVER_TOKEN_OK;
+          *owner = mdg_server_db_column_text (stmt, 0);
+        }
+    }
+  else
+    *state = MDG_SERVER_TOKEN_UNKNOWN;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return mdg_server_db_error (self, error);
+  return TRUE;
 }
 
 gboolean
@@ -291,30 +425,8 @@ mdg_server_db_lookup_token (MdgServerDb *self,
                             char **resident,
                             GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT resident, expires FROM tokens WHERE sha256 = ?", error);
-  int rc;
-
-  *resident = NULL;
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, token_sha256);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      if (now >= sqlite3_column_int64 (stmt, 1))
-        *state = MDG_SERVER_TOKEN_EXPIRED;
-      else
-        {
-          *state = MDG_SERVER_TOKEN_OK;
-          *resident = column_text (stmt, 0);
-        }
-    }
-  else
-    *state = MDG_SERVER_TOKEN_UNKNOWN;
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return db_error (self, error);
-  return TRUE;
+  return lookup_token (self, "SELECT resident, expires FROM tokens WHERE sha256 = ?",
+                       token_sha256, now, state, resident, error);
 }
 
 char *
@@ -322,19 +434,19 @@ mdg_server_db_lookup_person (MdgServerDb *self,
                              const char *serial,
                              GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT resident FROM persons WHERE serial = ? AND deleted = 0", error);
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT resident FROM persons WHERE serial = ? AND deleted = 0", error);
   char *resident = NULL;
   int rc;
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, serial);
+  mdg_server_db_bind_text (stmt, 1, serial);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    resident = column_text (stmt, 0);
+    resident = mdg_server_db_column_text (stmt, 0);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    db_error (self, error);
+    mdg_server_db_error (self, error);
   return resident;
 }
 
@@ -349,69 +461,149 @@ mdg_server_db_map_person (MdgServerDb *self,
   sqlite3_stmt *stmt;
 
   /* SQLite 3.15 has no upsert: insert, then update an existing row. */
-  stmt = prepare (self,
+  stmt = mdg_server_db_prepare (self,
                   "INSERT OR IGNORE INTO persons (serial, resident, registered_by, registered, updated_by, updated)"
                   " VALUES (?1, ?2, ?3, ?4, ?3, ?4)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, serial);
-  bind_text (stmt, 2, resident);
-  bind_text (stmt, 3, staff);
-  bind_text (stmt, 4, now);
-  if (!run (self, stmt, error))
+  mdg_server_db_bind_text (stmt, 1, serial);
+  mdg_server_db_bind_text (stmt, 2, resident);
+  mdg_server_db_bind_text (stmt, 3, staff);
+  mdg_server_db_bind_text (stmt, 4, now);
+  if (!mdg_server_db_run (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (self->db) > 0)
     return TRUE;
-  stmt = prepare (self,
+  stmt = mdg_server_db_prepare (self,
                   "UPDATE persons SET resident = ?2, deleted = 0, updated_by = ?3, updated = ?4,"
                   " version = version + 1 WHERE serial = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, serial);
-  bind_text (stmt, 2, resident);
-  bind_text (stmt, 3, staff);
-  bind_text (stmt, 4, now);
-  return run (self, stmt, error);
+  mdg_server_db_bind_text (stmt, 1, serial);
+  mdg_server_db_bind_text (stmt, 2, resident);
+  mdg_server_db_bind_text (stmt, 3, staff);
+  mdg_server_db_bind_text (stmt, 4, now);
+  return mdg_server_db_run (self, stmt, error);
 }
 
 gboolean
 mdg_server_db_add_staff (MdgServerDb *self,
                          const char *id,
                          const char *name,
+                         const char *card_serial,
+                         const char *rights,
                          GError **error)
 {
   g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_stmt *stmt = prepare (self, "INSERT INTO staff (id, name, created) VALUES (?, ?, ?)", error);
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "INSERT INTO staff (id, name, created, card_serial, rights)"
+                                                    " VALUES (?, ?, ?, ?, ?)", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, name);
-  bind_text (stmt, 3, now);
+  mdg_server_db_bind_text (stmt, 1, id);
+  mdg_server_db_bind_text (stmt, 2, name);
+  mdg_server_db_bind_text (stmt, 3, now);
+  mdg_server_db_bind_text (stmt, 4, card_serial);
+  mdg_server_db_bind_text (stmt, 5, rights != NULL ? rights : "");
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   if (rc == SQLITE_CONSTRAINT)
     {
+      /* An account per person, a card per account. */
       g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID,
-                   _("The staff account “%s” already exists."), id);
+                   _("The staff account “%s” or its card is already registered."), id);
       return FALSE;
     }
   if (rc != SQLITE_DONE)
-    return db_error (self, error);
+    return mdg_server_db_error (self, error);
   return TRUE;
+}
+
+char *
+mdg_server_db_lookup_staff_card (MdgServerDb *self,
+                                 const char *serial,
+                                 GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT id FROM staff WHERE card_serial = ?", error);
+  char *id = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  mdg_server_db_bind_text (stmt, 1, serial);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    id = mdg_server_db_column_text (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    mdg_server_db_error (self, error);
+  return id;
+}
+
+gboolean
+mdg_server_db_staff_has_right (MdgServerDb *self,
+                               const char *id,
+                               const char *right)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT rights FROM staff WHERE id = ?", NULL);
+  gboolean has = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  mdg_server_db_bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_auto(GStrv) rights = g_strsplit ((const char *) sqlite3_column_text (stmt, 0), ",", -1);
+
+      has = g_strv_contains ((const char * const *) rights, right);
+    }
+  sqlite3_finalize (stmt);
+  return has;
+}
+
+gboolean
+mdg_server_db_add_staff_token (MdgServerDb *self,
+                               const char *token_sha256,
+                               const char *staff,
+                               gint64 expires,
+                               GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!purge_expired (self, "DELETE FROM staff_tokens WHERE expires < ?", expires, error))
+    return FALSE;
+  stmt = mdg_server_db_prepare (self, "INSERT INTO staff_tokens (sha256, staff, expires) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  mdg_server_db_bind_text (stmt, 1, token_sha256);
+  mdg_server_db_bind_text (stmt, 2, staff);
+  sqlite3_bind_int64 (stmt, 3, expires);
+  return mdg_server_db_run (self, stmt, error);
+}
+
+gboolean
+mdg_server_db_lookup_staff_token (MdgServerDb *self,
+                                  const char *token_sha256,
+                                  gint64 now,
+                                  MdgServerTokenState *state,
+                                  char **staff,
+                                  GError **error)
+{
+  return lookup_token (self, "SELECT staff, expires FROM staff_tokens WHERE sha256 = ?",
+                       token_sha256, now, state, staff, error);
 }
 
 gint64
 mdg_server_db_count_staff (MdgServerDb *self,
                            const char *id)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT count(*) FROM staff WHERE ?1 IS NULL OR id = ?1", NULL);
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT count(*) FROM staff WHERE ?1 IS NULL OR id = ?1", NULL);
   gint64 count = -1;
 
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, id);
+  mdg_server_db_bind_text (stmt, 1, id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     count = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
@@ -430,6 +622,8 @@ mdg_server_submission_free (MdgServerSubmission *self)
   g_free (self->received);
   g_free (self->status);
   g_clear_pointer (&self->receipt, g_bytes_unref);
+  g_free (self->envelope_file);
+  g_free (self->purged);
   g_free (self);
 }
 
@@ -438,30 +632,34 @@ mdg_server_db_get_submission (MdgServerDb *self,
                               const char *uuid,
                               GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
-                                "SELECT uuid, resident, sha256, receipt_number, received, status, receipt"
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self,
+                                "SELECT uuid, resident, sha256, receipt_number, received, status, receipt,"
+                                " envelope_file, COALESCE(envelope_size, length(envelope)), purged"
                                 " FROM submissions WHERE uuid = ?", error);
   MdgServerSubmission *sub = NULL;
   int rc;
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, uuid);
+  mdg_server_db_bind_text (stmt, 1, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
       sub = g_new0 (MdgServerSubmission, 1);
-      sub->uuid = column_text (stmt, 0);
-      sub->resident = column_text (stmt, 1);
-      sub->sha256 = column_text (stmt, 2);
-      sub->receipt_number = column_text (stmt, 3);
-      sub->received = column_text (stmt, 4);
-      sub->status = column_text (stmt, 5);
+      sub->uuid = mdg_server_db_column_text (stmt, 0);
+      sub->resident = mdg_server_db_column_text (stmt, 1);
+      sub->sha256 = mdg_server_db_column_text (stmt, 2);
+      sub->receipt_number = mdg_server_db_column_text (stmt, 3);
+      sub->received = mdg_server_db_column_text (stmt, 4);
+      sub->status = mdg_server_db_column_text (stmt, 5);
       sub->receipt = g_bytes_new (sqlite3_column_blob (stmt, 6), sqlite3_column_bytes (stmt, 6));
+      sub->envelope_file = mdg_server_db_column_text (stmt, 7);
+      sub->envelope_size = sqlite3_column_int64 (stmt, 8);
+      sub->purged = mdg_server_db_column_text (stmt, 9);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    db_error (self, error);
+    mdg_server_db_error (self, error);
   return sub;
 }
 
@@ -469,7 +667,7 @@ gint64
 mdg_server_db_next_sequence (MdgServerDb *self,
                              GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions", error);
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions", error);
   gint64 seq = -1;
 
   if (stmt == NULL)
@@ -477,7 +675,7 @@ mdg_server_db_next_sequence (MdgServerDb *self,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     seq = sqlite3_column_int64 (stmt, 0);
   else
-    db_error (self, error);
+    mdg_server_db_error (self, error);
   sqlite3_finalize (stmt);
   return seq;
 }
@@ -491,32 +689,18 @@ add_history (MdgServerDb *self,
              const char *staff,
              GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self,
                                 "INSERT INTO history (uuid, status, time, comment, staff)"
                                 " VALUES (?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, status);
-  bind_text (stmt, 3, time);
-  bind_text (stmt, 4, comment);
-  bind_text (stmt, 5, staff);
-  return run (self, stmt, error);
-}
-
-/* Commits, or rolls back after a failure. */
-static gboolean
-end_transaction (MdgServerDb *self,
-                 gboolean ok,
-                 GError **error)
-{
-  if (!ok)
-    {
-      mdg_server_db_exec (self, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  return mdg_server_db_exec (self, "COMMIT", error);
+  mdg_server_db_bind_text (stmt, 1, uuid);
+  mdg_server_db_bind_text (stmt, 2, status);
+  mdg_server_db_bind_text (stmt, 3, time);
+  mdg_server_db_bind_text (stmt, 4, comment);
+  mdg_server_db_bind_text (stmt, 5, staff);
+  return mdg_server_db_run (self, stmt, error);
 }
 
 gboolean
@@ -529,27 +713,33 @@ mdg_server_db_insert_submission (MdgServerDb *self,
   sqlite3_stmt *stmt;
   gboolean ok;
 
-  if (!mdg_server_db_exec (self, "BEGIN IMMEDIATE", error))
+  if (!mdg_server_db_begin (self, error))
     return FALSE;
-  stmt = prepare (self,
+  stmt = mdg_server_db_prepare (self,
                   "INSERT INTO submissions (seq, uuid, resident, sha256, receipt_number, received,"
-                  " status, receipt, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                  " status, receipt, envelope, envelope_file, envelope_size)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   ok = stmt != NULL;
   if (ok)
     {
       sqlite3_bind_int64 (stmt, 1, sequence);
-      bind_text (stmt, 2, sub->uuid);
-      bind_text (stmt, 3, sub->resident);
-      bind_text (stmt, 4, sub->sha256);
-      bind_text (stmt, 5, sub->receipt_number);
-      bind_text (stmt, 6, sub->received);
-      bind_text (stmt, 7, MDG_SYNC_STATUS_RECEIVED);
+      mdg_server_db_bind_text (stmt, 2, sub->uuid);
+      mdg_server_db_bind_text (stmt, 3, sub->resident);
+      mdg_server_db_bind_text (stmt, 4, sub->sha256);
+      mdg_server_db_bind_text (stmt, 5, sub->receipt_number);
+      mdg_server_db_bind_text (stmt, 6, sub->received);
+      mdg_server_db_bind_text (stmt, 7, MDG_SYNC_STATUS_RECEIVED);
       bind_bytes (stmt, 8, sub->receipt);
-      bind_bytes (stmt, 9, envelope);
-      ok = run (self, stmt, error)
+      if (envelope != NULL)
+        bind_bytes (stmt, 9, envelope);
+      else
+        sqlite3_bind_zeroblob (stmt, 9, 0);
+      mdg_server_db_bind_text (stmt, 10, sub->envelope_file);
+      sqlite3_bind_int64 (stmt, 11, envelope != NULL ? (gint64) g_bytes_get_size (envelope) : sub->envelope_size);
+      ok = mdg_server_db_run (self, stmt, error)
            && add_history (self, sub->uuid, MDG_SYNC_STATUS_RECEIVED, sub->received, NULL, NULL, error);
     }
-  return end_transaction (self, ok, error);
+  return mdg_server_db_end (self, ok, error);
 }
 
 gboolean
@@ -570,16 +760,23 @@ mdg_server_db_set_status (MdgServerDb *self,
                    _("“%s” is not a status."), status);
       return FALSE;
     }
-  if (!mdg_server_db_exec (self, "BEGIN IMMEDIATE", error))
+  /* A 補正依頼 must say what to fix. */
+  if (g_str_equal (status, "correction-requested") && (comment == NULL || *comment == '\0'))
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_INVALID,
+                   _("A correction request needs a comment that says what to correct."));
+      return FALSE;
+    }
+  if (!mdg_server_db_begin (self, error))
     return FALSE;
-  stmt = prepare (self, "UPDATE submissions SET status = ?, comment = ? WHERE uuid = ?", error);
+  stmt = mdg_server_db_prepare (self, "UPDATE submissions SET status = ?, comment = ? WHERE uuid = ?", error);
   ok = stmt != NULL;
   if (ok)
     {
-      bind_text (stmt, 1, status);
-      bind_text (stmt, 2, comment);
-      bind_text (stmt, 3, uuid);
-      ok = run (self, stmt, error);
+      mdg_server_db_bind_text (stmt, 1, status);
+      mdg_server_db_bind_text (stmt, 2, comment);
+      mdg_server_db_bind_text (stmt, 3, uuid);
+      ok = mdg_server_db_run (self, stmt, error);
     }
   if (ok && sqlite3_changes (self->db) == 0)
     {
@@ -588,7 +785,7 @@ mdg_server_db_set_status (MdgServerDb *self,
       ok = FALSE;
     }
   ok = ok && add_history (self, uuid, status, now, comment, staff, error);
-  return end_transaction (self, ok, error);
+  return mdg_server_db_end (self, ok, error);
 }
 
 static void
@@ -610,7 +807,7 @@ add_history_json (MdgServerDb *self,
                   JsonObject *item,
                   GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self,
                                 "SELECT status, time, comment FROM history WHERE uuid = ? ORDER BY id", error);
   JsonArray *history = json_array_new ();
   int rc;
@@ -618,7 +815,7 @@ add_history_json (MdgServerDb *self,
   json_object_set_array_member (item, "history", history);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, json_object_get_string_member (item, "uuid"));
+  mdg_server_db_bind_text (stmt, 1, json_object_get_string_member (item, "uuid"));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonObject *entry = json_object_new ();
@@ -630,39 +827,31 @@ add_history_json (MdgServerDb *self,
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
-    return db_error (self, error);
+    return mdg_server_db_error (self, error);
   return TRUE;
 }
 
-JsonNode *
-mdg_server_db_list_submissions (MdgServerDb *self,
-                                const char *resident,
-                                const char *uuid,
-                                GError **error)
+/* Steps @stmt (then finalizes it): one object per row, member @names[i]
+ * from column i (skipped when NULL), each with its history. */
+static JsonNode *
+list_rows (MdgServerDb *self,
+           sqlite3_stmt *stmt,
+           const char * const *names,
+           guint n_names,
+           GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
-                                "SELECT uuid, receipt_number, received, status, comment, resident"
-                                " FROM submissions WHERE (?1 IS NULL OR resident = ?1)"
-                                " AND (?2 IS NULL OR uuid = ?2) ORDER BY seq DESC", error);
   g_autoptr(JsonArray) list = json_array_new ();
   int rc;
 
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, resident);
-  bind_text (stmt, 2, uuid);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonObject *item = json_object_new ();
 
-      set_text_or_null (item, "uuid", stmt, 0);
-      set_text_or_null (item, "receipt_number", stmt, 1);
-      set_text_or_null (item, "received", stmt, 2);
-      set_text_or_null (item, "status", stmt, 3);
-      set_text_or_null (item, "comment", stmt, 4);
-      /* Staff listings name the resident; a resident's own list does not. */
-      if (resident == NULL)
-        set_text_or_null (item, "resident", stmt, 5);
+      for (guint i = 0; i < n_names; i++)
+        if (names[i] != NULL && sqlite3_column_type (stmt, i) == SQLITE_INTEGER)
+          json_object_set_int_member (item, names[i], sqlite3_column_int64 (stmt, i));
+        else if (names[i] != NULL)
+          set_text_or_null (item, names[i], stmt, i);
       json_array_add_object_element (list, item);
       if (!add_history_json (self, item, error))
         {
@@ -673,10 +862,52 @@ mdg_server_db_list_submissions (MdgServerDb *self,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      db_error (self, error);
+      mdg_server_db_error (self, error);
       return NULL;
     }
-  return json_node_init_array (json_node_alloc (), list);
+  return json_node_init_array (json_node_alloc (), g_steal_pointer (&list));
+}
+
+JsonNode *
+mdg_server_db_list_submissions (MdgServerDb *self,
+                                const char *resident,
+                                const char *uuid,
+                                GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self,
+                                "SELECT uuid, receipt_number, received, status, comment, resident"
+                                " FROM submissions WHERE (?1 IS NULL OR resident = ?1)"
+                                " AND (?2 IS NULL OR uuid = ?2) ORDER BY seq DESC", error);
+  /* Staff listings name the resident; a resident's own list does not. */
+  const char *names[] = { "uuid", "receipt_number", "received", "status", "comment",
+                          resident == NULL ? "resident" : NULL };
+
+  if (stmt == NULL)
+    return NULL;
+  mdg_server_db_bind_text (stmt, 1, resident);
+  mdg_server_db_bind_text (stmt, 2, uuid);
+  return list_rows (self, stmt, names, G_N_ELEMENTS (names), error);
+}
+
+JsonNode *
+mdg_server_db_list_staff (MdgServerDb *self,
+                          const char *status,
+                          const char *uuid,
+                          GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self,
+                                "SELECT uuid, receipt_number, received, status, comment, resident, sha256,"
+                                " COALESCE(envelope_size, length(envelope)), exported, exported_by, purged"
+                                " FROM submissions WHERE (?1 IS NULL OR status = ?1)"
+                                " AND (?2 IS NULL OR uuid = ?2) ORDER BY seq DESC", error);
+  const char *names[] = { "uuid", "receipt_number", "received", "status", "comment", "resident",
+                          "envelope_sha256", "envelope_size", "exported", "exported_by", "purged" };
+
+  if (stmt == NULL)
+    return NULL;
+  mdg_server_db_bind_text (stmt, 1, status);
+  mdg_server_db_bind_text (stmt, 2, uuid);
+  return list_rows (self, stmt, names, G_N_ELEMENTS (names), error);
 }
 
 static gboolean
@@ -688,26 +919,26 @@ replace_records (MdgServerDb *self,
 {
   const char *resident = json_object_get_string_member (entry, "resident");
   JsonArray *records = json_object_get_array_member (entry, "records");
-  sqlite3_stmt *stmt = prepare (self, "DELETE FROM records WHERE resident = ?", error);
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "DELETE FROM records WHERE resident = ?", error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, resident);
-  if (!run (self, stmt, error))
+  mdg_server_db_bind_text (stmt, 1, resident);
+  if (!mdg_server_db_run (self, stmt, error))
     return FALSE;
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       g_autofree char *text = json_to_string (json_array_get_element (records, i), FALSE);
 
-      stmt = prepare (self, "INSERT INTO records (resident, record, imported_by, imported) VALUES (?, ?, ?, ?)",
+      stmt = mdg_server_db_prepare (self, "INSERT INTO records (resident, record, imported_by, imported) VALUES (?, ?, ?, ?)",
                       error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, resident);
-      bind_text (stmt, 2, text);
-      bind_text (stmt, 3, staff);
-      bind_text (stmt, 4, now);
-      if (!run (self, stmt, error))
+      mdg_server_db_bind_text (stmt, 1, resident);
+      mdg_server_db_bind_text (stmt, 2, text);
+      mdg_server_db_bind_text (stmt, 3, staff);
+      mdg_server_db_bind_text (stmt, 4, now);
+      if (!mdg_server_db_run (self, stmt, error))
         return FALSE;
     }
   return TRUE;
@@ -723,11 +954,11 @@ mdg_server_db_import_records (MdgServerDb *self,
   JsonArray *entries = json_node_get_array (import);
   gboolean ok = TRUE;
 
-  if (!mdg_server_db_exec (self, "BEGIN IMMEDIATE", error))
+  if (!mdg_server_db_begin (self, error))
     return FALSE;
   for (guint i = 0; ok && i < json_array_get_length (entries); i++)
     ok = replace_records (self, json_array_get_object_element (entries, i), staff, now, error);
-  return end_transaction (self, ok, error);
+  return mdg_server_db_end (self, ok, error);
 }
 
 JsonNode *
@@ -735,13 +966,13 @@ mdg_server_db_list_records (MdgServerDb *self,
                             const char *resident,
                             GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT record FROM records WHERE resident = ? ORDER BY id", error);
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT record FROM records WHERE resident = ? ORDER BY id", error);
   g_autoptr(JsonArray) list = json_array_new ();
   int rc;
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, resident);
+  mdg_server_db_bind_text (stmt, 1, resident);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonNode *record = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
@@ -753,7 +984,7 @@ mdg_server_db_list_records (MdgServerDb *self,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      db_error (self, error);
+      mdg_server_db_error (self, error);
       return NULL;
     }
   return json_node_init_array (json_node_alloc (), list);

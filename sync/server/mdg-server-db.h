@@ -33,6 +33,9 @@ typedef struct
   char   *received;
   char   *status;
   GBytes *receipt;    /* the signed receipt exactly as first sent */
+  char   *envelope_file; /* in the envelope directory; NULL: bytes in the row (or purged) */
+  gint64  envelope_size;
+  char   *purged;     /* when the envelope was purged, or NULL */
 } MdgServerSubmission;
 
 void mdg_server_submission_free (MdgServerSubmission *self);
@@ -47,6 +50,14 @@ MdgServerDb *mdg_server_db_open               (const char *path,
                                                GError **error);
 /* The connection, for the audit chain in the same file. */
 gpointer     mdg_server_db_get_handle         (MdgServerDb *self);
+/* One write transaction (BEGIN IMMEDIATE); nested calls join the outer
+ * one, so a staff write and its audit row commit together. @ok FALSE or a
+ * failed inner part rolls everything back. */
+gboolean     mdg_server_db_begin              (MdgServerDb *self,
+                                               GError **error);
+gboolean     mdg_server_db_end                (MdgServerDb *self,
+                                               gboolean ok,
+                                               GError **error);
 /* Runs @sql (no results) or fails with DATABASE. */
 gboolean     mdg_server_db_exec               (MdgServerDb *self,
                                                const char *sql,
@@ -88,10 +99,34 @@ gboolean     mdg_server_db_map_person         (MdgServerDb *self,
                                                const char *staff,
                                                GError **error);
 
-/* Individual staff accounts. */
+/* Individual staff accounts. @card_serial (their own card's
+ * authentication certificate, upper-case hex) and @rights ("my-number" or
+ * "") may be NULL. */
 gboolean     mdg_server_db_add_staff          (MdgServerDb *self,
                                                const char *id,
                                                const char *name,
+                                               const char *card_serial,
+                                               const char *rights,
+                                               GError **error);
+/* The staff account of a card serial; NULL without error if none. */
+char        *mdg_server_db_lookup_staff_card  (MdgServerDb *self,
+                                               const char *serial,
+                                               GError **error);
+/* Whether staff account @id has right @right (e.g. "my-number"). */
+gboolean     mdg_server_db_staff_has_right    (MdgServerDb *self,
+                                               const char *id,
+                                               const char *right);
+/* Staff session tokens, apart from the residents' (SHA-256 only). */
+gboolean     mdg_server_db_add_staff_token    (MdgServerDb *self,
+                                               const char *token_sha256,
+                                               const char *staff,
+                                               gint64 expires,
+                                               GError **error);
+gboolean     mdg_server_db_lookup_staff_token (MdgServerDb *self,
+                                               const char *token_sha256,
+                                               gint64 now,
+                                               MdgServerTokenState *state,
+                                               char **staff,
                                                GError **error);
 /* -1 on a database error. */
 gint64       mdg_server_db_count_staff        (MdgServerDb *self,
@@ -105,13 +140,15 @@ MdgServerSubmission *mdg_server_db_get_submission (MdgServerDb *self,
  * server process, so this does not race). */
 gint64       mdg_server_db_next_sequence      (MdgServerDb *self,
                                                GError **error);
-/* Stores a verified envelope and its first status "received". */
+/* Stores a verified envelope and its first status "received": @envelope's
+ * bytes in the row, or (@envelope NULL) @submission's envelope_file. */
 gboolean     mdg_server_db_insert_submission  (MdgServerDb *self,
                                                gint64 sequence,
                                                MdgServerSubmission *submission,
                                                GBytes *envelope,
                                                GError **error);
-/* NOT_FOUND for an unknown @uuid. @comment may be NULL. */
+/* NOT_FOUND for an unknown @uuid, INVALID for an unknown status or a
+ * correction request without a comment. @comment may be NULL. */
 gboolean     mdg_server_db_set_status         (MdgServerDb *self,
                                                const char *uuid,
                                                const char *status,
@@ -122,6 +159,12 @@ gboolean     mdg_server_db_set_status         (MdgServerDb *self,
  * @resident is NULL, or just @uuid when it is not NULL. */
 JsonNode    *mdg_server_db_list_submissions   (MdgServerDb *self,
                                                const char *resident,
+                                               const char *uuid,
+                                               GError **error);
+/* The staff view: like the above with @resident NULL, only @status (may be
+ * NULL), adding the envelope's hash and size, export and purge marks. */
+JsonNode    *mdg_server_db_list_staff         (MdgServerDb *self,
+                                               const char *status,
                                                const char *uuid,
                                                GError **error);
 

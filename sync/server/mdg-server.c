@@ -19,6 +19,10 @@
 #include "mdg-envelope.h"
 #include "mdg-login-signature.h"
 #include "mdg-server-db.h"
+#include "mdg-server-http.h"
+#include "mdg-server-private.h"
+#include "mdg-server-retention.h"
+#include "mdg-server-uploads.h"
 #include "mdg-server.h"
 #include "mdg-sync-json.h"
 #include "mdg-sync-problem.h"
@@ -34,118 +38,41 @@ struct _MdgServer
   MdgServerDb     *db;
   EVP_PKEY        *receipt_key;
   SoupServer      *soup;
+  guint            housekeeping;
 };
 
 G_DEFINE_FINAL_TYPE (MdgServer, mdg_server, G_TYPE_OBJECT)
 
-static gint64
-now_seconds (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
-static void
-send_bytes (SoupServerMessage *msg,
-            guint status,
-            const char *content_type,
-            GBytes *body)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (body, &len);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, data, len);
-}
-
-static void
-send_problem (SoupServerMessage *msg,
-              MdgSyncProblem problem,
-              const char *detail)
-{
-  g_autoptr(GBytes) body = mdg_sync_problem_to_json (problem, detail);
-
-  if (problem == MDG_SYNC_PROBLEM_UNAUTHORIZED || problem == MDG_SYNC_PROBLEM_TOKEN_EXPIRED)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "WWW-Authenticate", "Bearer");
-  send_bytes (msg, mdg_sync_problem_get_status (problem), MDG_SYNC_PROBLEM_MEDIA_TYPE, body);
-}
-
-static void
-send_json (SoupServerMessage *msg,
-           guint status,
-           JsonNode *node)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(GBytes) body = NULL;
-  gsize len;
-  char *text;
-
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &len);
-  body = g_bytes_new_take (text, len);
-  send_bytes (msg, status, "application/json", body);
-}
-
-static void
-send_internal (SoupServerMessage *msg,
-               GError *error)
-{
-  g_warning ("Request failed: %s", error != NULL ? error->message : "?");
-  send_problem (msg, MDG_SYNC_PROBLEM_INTERNAL, NULL);
-}
-
-static gboolean
-random_bytes (guchar *buf,
-              gsize len)
-{
-  return RAND_bytes (buf, (int) len) == 1;
-}
-
-static GBytes *
-request_body (SoupServerMessage *msg)
-{
-  return soup_message_body_flatten (soup_server_message_get_request_body (msg));
-}
-
-static gboolean
-require_method (SoupServerMessage *msg,
-                const char *method)
-{
-  if (g_str_equal (soup_server_message_get_method (msg), method))
-    return TRUE;
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", method);
-  soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
-  return FALSE;
-}
-
-/* The resident of the request's bearer token, or NULL after answering. */
+/* The resident of the request's bearer token, or NULL after answering.
+ * A staff token is refused here: staff use /v1/admin/ only. */
 static char *
 authenticate (MdgServer *self,
               SoupServerMessage *msg)
 {
-  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                     "Authorization");
   g_autoptr(GError) error = NULL;
-  g_autofree char *hash = NULL;
+  g_autofree char *hash = mdg_server_http_bearer_sha256 (msg);
+  g_autofree char *staff = NULL;
   MdgServerTokenState state;
+  MdgServerTokenState staff_state;
   char *resident = NULL;
 
-  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0 || header[7] == '\0')
+  if (hash == NULL)
+    return NULL;
+  if (!mdg_server_db_lookup_token (self->db, hash, mdg_server_http_now (), &state, &resident, &error))
     {
-      send_problem (msg, MDG_SYNC_PROBLEM_UNAUTHORIZED, NULL);
+      mdg_server_http_send_internal (msg, error);
       return NULL;
     }
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, header + 7, -1);
-  if (!mdg_server_db_lookup_token (self->db, hash, now_seconds (), &state, &resident, &error))
-    {
-      send_internal (msg, error);
-      return NULL;
-    }
+  if (state == MDG_SERVER_TOKEN_OK)
+    return resident;
   if (state == MDG_SERVER_TOKEN_EXPIRED)
-    send_problem (msg, MDG_SYNC_PROBLEM_TOKEN_EXPIRED, NULL);
-  else if (state != MDG_SERVER_TOKEN_OK)
-    send_problem (msg, MDG_SYNC_PROBLEM_UNAUTHORIZED, NULL);
-  return resident;
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_TOKEN_EXPIRED, NULL);
+  else if (mdg_server_db_lookup_staff_token (self->db, hash, mdg_server_http_now (), &staff_state, &staff, NULL)
+           && staff_state == MDG_SERVER_TOKEN_OK)
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_FORBIDDEN, "a staff login is not a resident login");
+  else
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UNAUTHORIZED, NULL);
+  return NULL;
 }
 
 static void
@@ -165,13 +92,13 @@ handle_challenge (SoupServer *server,
   g_autofree char *b64 = NULL;
   g_autofree char *expires_iso = NULL;
   guchar rnd[RANDOM_BYTES];
-  gint64 expires = now_seconds () + self->config->challenge_lifetime;
+  gint64 expires = mdg_server_http_now () + self->config->challenge_lifetime;
 
-  if (!require_method (msg, SOUP_METHOD_POST))
+  if (!mdg_server_http_require_method (msg, SOUP_METHOD_POST))
     return;
-  if (!random_bytes (rnd, sizeof rnd))
+  if (RAND_bytes (rnd, sizeof rnd) != 1)
     {
-      send_internal (msg, NULL);
+      mdg_server_http_send_internal (msg, NULL);
       return;
     }
   hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, rnd, sizeof rnd);
@@ -179,7 +106,7 @@ handle_challenge (SoupServer *server,
   challenge = g_bytes_new (text, strlen (text));
   if (!mdg_server_db_add_challenge (self->db, challenge, expires, &error))
     {
-      send_internal (msg, error);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
   b64 = g_base64_encode ((const guchar *) text, strlen (text));
@@ -187,42 +114,7 @@ handle_challenge (SoupServer *server,
   json_object_set_string_member (obj, "challenge", b64);
   json_object_set_string_member (obj, "expires", expires_iso);
   node = json_node_init_object (json_node_alloc (), obj);
-  send_json (msg, SOUP_STATUS_OK, node);
-}
-
-/* A base64 member of @obj, or NULL. */
-static GBytes *
-get_base64 (JsonObject *obj,
-            const char *name)
-{
-  const char *text = mdg_sync_json_get_string (obj, name);
-  guchar *data;
-  gsize len = 0;
-
-  if (text == NULL || *text == '\0')
-    return NULL;
-  data = g_base64_decode (text, &len);
-  if (len == 0)
-    {
-      g_free (data);
-      return NULL;
-    }
-  return g_bytes_new_take (data, len);
-}
-
-static JsonObject *
-parse_object (GBytes *body)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (body == NULL
-      || !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_object_ref (json_node_get_object (root));
+  mdg_server_http_send_json (msg, SOUP_STATUS_OK, node);
 }
 
 static MdgSyncProblem
@@ -244,6 +136,77 @@ login_problem (const GError *error)
     }
 }
 
+char *
+mdg_server_login_serial (MdgServer *self,
+                         SoupServerMessage *msg)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonObject) req = NULL;
+  g_autoptr(GBytes) challenge = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(GBytes) cert_der = NULL;
+  g_autoptr(MdgCertificate) cert = NULL;
+  g_autoptr(GError) error = NULL;
+  MdgServerChallengeState state;
+
+  if (!mdg_server_http_require_method (msg, SOUP_METHOD_POST))
+    return NULL;
+  body = mdg_server_http_request_body (msg);
+  req = mdg_server_http_parse_object (body);
+  if (req != NULL)
+    {
+      challenge = mdg_server_http_get_base64 (req, "challenge");
+      cms = mdg_server_http_get_base64 (req, "signature");
+    }
+  if (challenge == NULL || cms == NULL)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST, "challenge and signature are required");
+      return NULL;
+    }
+
+  /* Consumed before the signature is checked: never a second try. */
+  if (!mdg_server_db_consume_challenge (self->db, challenge, mdg_server_http_now (), &state, &error))
+    {
+      mdg_server_http_send_internal (msg, error);
+      return NULL;
+    }
+  if (state != MDG_SERVER_CHALLENGE_OK)
+    {
+      mdg_server_http_send_problem (msg, state == MDG_SERVER_CHALLENGE_USED ? MDG_SYNC_PROBLEM_CHALLENGE_USED
+                                         : state == MDG_SERVER_CHALLENGE_EXPIRED ? MDG_SYNC_PROBLEM_CHALLENGE_EXPIRED
+                                         : MDG_SYNC_PROBLEM_CHALLENGE_UNKNOWN, NULL);
+      return NULL;
+    }
+
+  cert_der = mdg_login_signature_verify (self->config->auth_trust, challenge, cms, NULL, &error);
+  if (cert_der == NULL)
+    {
+      mdg_server_http_send_problem (msg, login_problem (error), error->message);
+      return NULL;
+    }
+  cert = mdg_certificate_new_from_der (cert_der, &error);
+  if (cert == NULL)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_LOGIN_SIGNATURE_INVALID, NULL);
+      return NULL;
+    }
+  return mdg_certificate_get_serial_hex (cert);
+}
+
+void
+mdg_server_send_token (SoupServerMessage *msg,
+                       const char *token,
+                       gint64 expires)
+{
+  g_autoptr(JsonObject) obj = json_object_new ();
+  g_autofree char *expires_iso = mdg_server_now_iso (expires);
+
+  json_object_set_string_member (obj, "token", token);
+  json_object_set_string_member (obj, "token_type", "Bearer");
+  json_object_set_string_member (obj, "expires", expires_iso);
+  mdg_server_http_send_object (msg, SOUP_STATUS_OK, obj);
+}
+
 static void
 handle_login (SoupServer *server,
               SoupServerMessage *msg,
@@ -252,100 +215,40 @@ handle_login (SoupServer *server,
               gpointer user_data)
 {
   MdgServer *self = user_data;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonObject) req = NULL;
-  g_autoptr(GBytes) challenge = NULL;
-  g_autoptr(GBytes) cms = NULL;
-  g_autoptr(GBytes) cert_der = NULL;
-  g_autoptr(MdgCertificate) cert = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) obj = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *serial = NULL;
   g_autofree char *resident = NULL;
   g_autofree char *token = NULL;
   g_autofree char *hash = NULL;
-  g_autofree char *expires_iso = NULL;
-  MdgServerChallengeState state;
-  guchar rnd[RANDOM_BYTES];
-  gint64 now = now_seconds ();
-  gint64 expires = now + self->config->token_lifetime;
+  gint64 expires = mdg_server_http_now () + self->config->token_lifetime;
 
-  if (!require_method (msg, SOUP_METHOD_POST))
+  serial = mdg_server_login_serial (self, msg);
+  if (serial == NULL)
     return;
-  body = request_body (msg);
-  req = parse_object (body);
-  if (req != NULL)
-    {
-      challenge = get_base64 (req, "challenge");
-      cms = get_base64 (req, "signature");
-    }
-  if (challenge == NULL || cms == NULL)
-    {
-      send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST, "challenge and signature are required");
-      return;
-    }
-
-  /* Consumed before the signature is checked: never a second try. */
-  if (!mdg_server_db_consume_challenge (self->db, challenge, now, &state, &error))
-    {
-      send_internal (msg, error);
-      return;
-    }
-  if (state != MDG_SERVER_CHALLENGE_OK)
-    {
-      send_problem (msg, state == MDG_SERVER_CHALLENGE_USED ? MDG_SYNC_PROBLEM_CHALLENGE_USED
-                         : state == MDG_SERVER_CHALLENGE_EXPIRED ? MDG_SYNC_PROBLEM_CHALLENGE_EXPIRED
-                         : MDG_SYNC_PROBLEM_CHALLENGE_UNKNOWN, NULL);
-      return;
-    }
-
-  cert_der = mdg_login_signature_verify (self->config->auth_trust, challenge, cms, NULL, &error);
-  if (cert_der == NULL)
-    {
-      send_problem (msg, login_problem (error), error->message);
-      return;
-    }
-  cert = mdg_certificate_new_from_der (cert_der, &error);
-  if (cert == NULL)
-    {
-      send_problem (msg, MDG_SYNC_PROBLEM_LOGIN_SIGNATURE_INVALID, NULL);
-      return;
-    }
-  serial = mdg_certificate_get_serial_hex (cert);
   resident = mdg_server_db_lookup_person (self->db, serial, &error);
   if (error != NULL)
     {
-      send_internal (msg, error);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
   if (resident == NULL)
     {
-      send_problem (msg, MDG_SYNC_PROBLEM_PERSON_UNKNOWN, NULL);
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_PERSON_UNKNOWN, NULL);
       return;
     }
-
-  if (!random_bytes (rnd, sizeof rnd))
+  token = mdg_server_http_new_token ();
+  if (token == NULL)
     {
-      send_internal (msg, NULL);
+      mdg_server_http_send_internal (msg, NULL);
       return;
     }
-  token = g_base64_encode (rnd, sizeof rnd);
-  g_strdelimit (token, "+", '-');
-  g_strdelimit (token, "/", '_');
-  g_strdelimit (token, "=", '\0');
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
   if (!mdg_server_db_add_token (self->db, hash, resident, expires, &error))
     {
-      send_internal (msg, error);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
-  expires_iso = mdg_server_now_iso (expires);
-  json_object_set_string_member (obj, "token", token);
-  json_object_set_string_member (obj, "token_type", "Bearer");
-  json_object_set_string_member (obj, "expires", expires_iso);
-  node = json_node_init_object (json_node_alloc (), obj);
-  send_json (msg, SOUP_STATUS_OK, node);
+  mdg_server_send_token (msg, token, expires);
 }
 
 static MdgSyncProblem
@@ -370,51 +273,78 @@ envelope_problem (const GError *error)
     }
 }
 
-/* Verifies @envelope as received at @received; the report, or NULL after
- * answering with a problem. The bytes pass through a private file next to
- * the database because the envelope reader works on files. */
+/* Verifies the envelope at @path as received at @received; the report, or
+ * NULL after answering with a problem. */
 static MdgVerifyReport *
 verify_envelope (MdgServer *self,
                  SoupServerMessage *msg,
-                 GBytes *envelope,
+                 const char *path,
                  GDateTime *received)
 {
-  g_autofree char *tmp = g_strconcat (self->config->database, "-upload-XXXXXX", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(MdgEnvelope) env = NULL;
   g_autoptr(MdgVerifyReport) report = NULL;
-  int fd = g_mkstemp_full (tmp, O_RDWR, 0600);
 
-  if (fd < 0)
-    {
-      g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
-      send_internal (msg, error);
-      return NULL;
-    }
-  close (fd);
-  if (g_file_set_contents_full (tmp, g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope),
-                                G_FILE_SET_CONTENTS_NONE, 0600, &error))
-    {
-      env = mdg_envelope_open (tmp, &error);
-      if (env != NULL)
-        report = mdg_envelope_verify (env, self->config->signing_trust, received, &error);
-    }
-  g_clear_object (&env);
-  g_unlink (tmp);
+  env = mdg_envelope_open (path, &error);
+  if (env != NULL)
+    report = mdg_envelope_verify (env, self->config->signing_trust, received, &error);
   if (report == NULL)
     {
       if (error != NULL && error->domain == G_FILE_ERROR)
-        send_internal (msg, error);
+        mdg_server_http_send_internal (msg, error);
       else
-        send_problem (msg, MDG_SYNC_PROBLEM_ENVELOPE_MALFORMED, error != NULL ? error->message : NULL);
+        mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_ENVELOPE_MALFORMED, error != NULL ? error->message : NULL);
       return NULL;
     }
   if (mdg_verify_report_to_error (report, &error))
     {
-      send_problem (msg, envelope_problem (error), error->message);
+      mdg_server_http_send_problem (msg, envelope_problem (error), error->message);
       return NULL;
     }
   return g_steal_pointer (&report);
+}
+
+/* A private file in the envelope directory for an envelope being
+ * received: @envelope's bytes, or a hard link to the upload at @source. */
+static char *
+stage_envelope (MdgServer *self,
+                GBytes *envelope,
+                const char *source,
+                GError **error)
+{
+  g_autofree char *tmp = g_build_filename (self->config->envelope_dir, "incoming-XXXXXX", NULL);
+  int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
+      return NULL;
+    }
+  close (fd);
+  if (envelope != NULL)
+    {
+      if (!g_file_set_contents_full (tmp, g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope),
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+        {
+          g_unlink (tmp);
+          return NULL;
+        }
+      return g_steal_pointer (&tmp);
+    }
+  /* The upload stays until it goes stale: a retry may name it again. */
+  g_unlink (tmp);
+  if (link (source, tmp) != 0)
+    {
+      g_autoptr(GFile) from = g_file_new_for_path (source);
+      g_autoptr(GFile) to = g_file_new_for_path (tmp);
+
+      if (!g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, error))
+        {
+          g_unlink (tmp);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&tmp);
 }
 
 static JsonNode *
@@ -439,6 +369,39 @@ build_receipt (MdgServer *self,
   return json_node_init_object (json_node_alloc (), obj);
 }
 
+static gboolean
+is_sha256_hex (const char *text)
+{
+  if (text == NULL || strlen (text) != 64)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p) && !(*p >= 'a' && *p <= 'f'))
+      return FALSE;
+  return TRUE;
+}
+
+/* The upload a PUT of an upload reference names (the resident's own and
+ * complete), or NULL after answering. */
+static MdgServerUpload *
+referenced_upload (MdgServer *self,
+                   SoupServerMessage *msg,
+                   const char *resident,
+                   const char *sha256)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgServerUpload) upload = mdg_server_upload_find (self->db, resident, NULL, sha256, &error);
+
+  if (error != NULL)
+    mdg_server_http_send_internal (msg, error);
+  else if (upload == NULL)
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, "no upload with this sha256");
+  else if (!upload->complete)
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UPLOAD_INCOMPLETE, NULL);
+  else
+    return g_steal_pointer (&upload);
+  return NULL;
+}
+
 static void
 put_submission (MdgServer *self,
                 SoupServerMessage *msg,
@@ -451,51 +414,93 @@ put_submission (MdgServer *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(MdgServerSubmission) existing = NULL;
   g_autoptr(MdgServerSubmission) sub = NULL;
+  g_autoptr(MdgServerUpload) upload = NULL;
   g_autoptr(MdgVerifyReport) report = NULL;
   g_autoptr(JsonNode) receipt = NULL;
   g_autoptr(GDateTime) received = NULL;
   g_autofree char *sha256 = NULL;
-  gint64 now = now_seconds ();
+  g_autofree char *staged = NULL;
+  g_autofree char *upload_path = NULL;
+  g_autofree char *final = NULL;
+  gint64 now = mdg_server_http_now ();
+  gint64 size;
   gint64 seq;
 
-  if (g_strcmp0 (type, "application/zip") != 0)
+  if (g_strcmp0 (type, "application/zip") == 0)
     {
-      send_problem (msg, MDG_SYNC_PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL);
+      envelope = mdg_server_http_request_body (msg);
+      if ((gint64) g_bytes_get_size (envelope) > self->config->max_envelope_size)
+        {
+          mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE, NULL);
+          return;
+        }
+      sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, envelope);
+    }
+  else if (g_strcmp0 (type, MDG_SERVER_UPLOAD_REF_TYPE) == 0)
+    {
+      g_autoptr(GBytes) body = mdg_server_http_request_body (msg);
+      g_autoptr(JsonObject) ref = mdg_server_http_parse_object (body);
+      const char *hex = ref != NULL ? mdg_sync_json_get_string (ref, "sha256") : NULL;
+
+      if (!is_sha256_hex (hex))
+        {
+          mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST, "sha256 must be 64 lower-case hex digits");
+          return;
+        }
+      sha256 = g_strdup (hex);
+    }
+  else
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL);
       return;
     }
-  envelope = request_body (msg);
-  if ((gint64) g_bytes_get_size (envelope) > self->config->max_envelope_size)
-    {
-      send_problem (msg, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE, NULL);
-      return;
-    }
-  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, envelope);
 
   existing = mdg_server_db_get_submission (self->db, uuid, &error);
   if (error != NULL)
     {
-      send_internal (msg, error);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
   if (existing != NULL)
     {
-      /* A retry gets the first receipt, byte for byte. */
+      /* A retry gets the first receipt, byte for byte, whichever way the
+       * bytes came. */
       if (g_str_equal (existing->resident, resident) && g_str_equal (existing->sha256, sha256))
-        send_bytes (msg, SOUP_STATUS_OK, "application/json", existing->receipt);
+        mdg_server_http_send_bytes (msg, SOUP_STATUS_OK, "application/json", existing->receipt);
       else
-        send_problem (msg, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
+        mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
       return;
     }
 
+  if (envelope == NULL)
+    {
+      upload = referenced_upload (self, msg, resident, sha256);
+      if (upload == NULL)
+        return;
+      upload_path = mdg_server_upload_path (self->config->upload_dir, upload->id);
+    }
+  staged = stage_envelope (self, envelope, upload_path, &error);
+  if (staged == NULL)
+    {
+      mdg_server_http_send_internal (msg, error);
+      return;
+    }
+  size = envelope != NULL ? (gint64) g_bytes_get_size (envelope) : upload->size;
+  g_clear_pointer (&envelope, g_bytes_unref);
+
   received = g_date_time_new_from_unix_utc (now);
-  report = verify_envelope (self, msg, envelope, received);
+  report = verify_envelope (self, msg, staged, received);
   if (report == NULL)
-    return;
+    {
+      g_unlink (staged);
+      return;
+    }
 
   seq = mdg_server_db_next_sequence (self->db, &error);
   if (seq < 0)
     {
-      send_internal (msg, error);
+      g_unlink (staged);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
   sub = g_new0 (MdgServerSubmission, 1);
@@ -505,15 +510,22 @@ put_submission (MdgServer *self,
   sub->received = mdg_server_now_iso (now);
   sub->receipt_number = g_strdup_printf ("MDG-%.4s%.2s%.2s-%06" G_GINT64_FORMAT,
                                          sub->received, sub->received + 5, sub->received + 8, seq);
-  receipt = build_receipt (self, sub, g_bytes_get_size (envelope), report);
+  sub->envelope_file = g_strconcat (uuid, ".zip", NULL);
+  sub->envelope_size = size;
+  final = g_build_filename (self->config->envelope_dir, sub->envelope_file, NULL);
+  receipt = build_receipt (self, sub, size, report);
   sub->receipt = mdg_sync_receipt_sign (receipt, self->receipt_key, &error);
-  if (sub->receipt == NULL
-      || !mdg_server_db_insert_submission (self->db, seq, sub, envelope, &error))
+  if (sub->receipt == NULL || g_rename (staged, final) != 0
+      || !mdg_server_db_insert_submission (self->db, seq, sub, NULL, &error))
     {
-      send_internal (msg, error);
+      if (error == NULL)
+        g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
+      g_unlink (staged);
+      g_unlink (final);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
-  send_bytes (msg, SOUP_STATUS_CREATED, "application/json", sub->receipt);
+  mdg_server_http_send_bytes (msg, SOUP_STATUS_CREATED, "application/json", sub->receipt);
 }
 
 static void
@@ -529,7 +541,7 @@ get_submissions (MdgServer *self,
 
   if (list == NULL)
     {
-      send_internal (msg, error);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
   if (uuid != NULL)
@@ -538,15 +550,15 @@ get_submissions (MdgServer *self,
 
       /* Another resident's submission is as absent as a missing one. */
       if (json_array_get_length (items) == 0)
-        send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+        mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
       else
-        send_json (msg, SOUP_STATUS_OK, json_array_get_element (items, 0));
+        mdg_server_http_send_json (msg, SOUP_STATUS_OK, json_array_get_element (items, 0));
       return;
     }
   obj = json_object_new ();
   json_object_set_member (obj, "submissions", g_steal_pointer (&list));
   node = json_node_init_object (json_node_alloc (), obj);
-  send_json (msg, SOUP_STATUS_OK, node);
+  mdg_server_http_send_json (msg, SOUP_STATUS_OK, node);
 }
 
 static void
@@ -567,13 +579,13 @@ handle_submissions (SoupServer *server,
       uuid = g_ascii_strdown (rest + 1, -1);
       if (!g_uuid_string_is_valid (uuid))
         {
-          send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+          mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
           return;
         }
     }
   else if (*rest != '\0')
     {
-      send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
       return;
     }
 
@@ -582,7 +594,7 @@ handle_submissions (SoupServer *server,
       if ((resident = authenticate (self, msg)) != NULL)
         put_submission (self, msg, resident, uuid);
     }
-  else if (require_method (msg, SOUP_METHOD_GET))
+  else if (mdg_server_http_require_method (msg, SOUP_METHOD_GET))
     {
       if ((resident = authenticate (self, msg)) != NULL)
         get_submissions (self, msg, resident, uuid);
@@ -605,21 +617,21 @@ handle_records (SoupServer *server,
 
   if (!g_str_equal (path, "/v1/records"))
     {
-      send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
       return;
     }
-  if (!require_method (msg, SOUP_METHOD_GET) || (resident = authenticate (self, msg)) == NULL)
+  if (!mdg_server_http_require_method (msg, SOUP_METHOD_GET) || (resident = authenticate (self, msg)) == NULL)
     return;
   list = mdg_server_db_list_records (self->db, resident, &error);
   if (list == NULL)
     {
-      send_internal (msg, error);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
   obj = json_object_new ();
   json_object_set_member (obj, "records", g_steal_pointer (&list));
   node = json_node_init_object (json_node_alloc (), obj);
-  send_json (msg, SOUP_STATUS_OK, node);
+  mdg_server_http_send_json (msg, SOUP_STATUS_OK, node);
 }
 
 /* Whether If-None-Match (a list of entity tags, or "*") matches @etag. */
@@ -665,14 +677,14 @@ handle_catalog (SoupServer *server,
 
   if (!g_str_equal (path, "/v1/catalog") || self->config->catalog_bundle == NULL)
     {
-      send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
       return;
     }
-  if (!require_method (msg, SOUP_METHOD_GET))
+  if (!mdg_server_http_require_method (msg, SOUP_METHOD_GET))
     return;
   if (!g_file_get_contents (self->config->catalog_bundle, &data, &len, &error))
     {
-      send_internal (msg, error);
+      mdg_server_http_send_internal (msg, error);
       return;
     }
   bundle = g_bytes_new_take (g_steal_pointer (&data), len);
@@ -686,7 +698,195 @@ handle_catalog (SoupServer *server,
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
-  send_bytes (msg, SOUP_STATUS_OK, "application/octet-stream", bundle);
+  mdg_server_http_send_bytes (msg, SOUP_STATUS_OK, "application/octet-stream", bundle);
+}
+
+static JsonObject *
+upload_state (MdgServerUpload *upload)
+{
+  JsonObject *obj = json_object_new ();
+
+  json_object_set_string_member (obj, "upload", upload->id);
+  json_object_set_int_member (obj, "offset", upload->done);
+  json_object_set_boolean_member (obj, "complete", upload->complete);
+  return obj;
+}
+
+static void
+set_offset_header (SoupServerMessage *msg,
+                   MdgServerUpload *upload)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *offset = g_strdup_printf ("%" G_GINT64_FORMAT, upload->done);
+  g_autofree char *length = g_strdup_printf ("%" G_GINT64_FORMAT, upload->size);
+
+  soup_message_headers_replace (headers, "Upload-Offset", offset);
+  soup_message_headers_replace (headers, "Upload-Length", length);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+}
+
+/* POST /v1/uploads {"sha256", "size"}: a new upload, or the resident's
+ * unfinished (or finished) one of the same bytes. */
+static void
+post_upload (MdgServer *self,
+             SoupServerMessage *msg,
+             const char *resident)
+{
+  g_autoptr(GBytes) body = mdg_server_http_request_body (msg);
+  g_autoptr(JsonObject) req = mdg_server_http_parse_object (body);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgServerUpload) upload = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  const char *sha256 = req != NULL ? mdg_sync_json_get_string (req, "sha256") : NULL;
+  JsonNode *size_node = req != NULL ? json_object_get_member (req, "size") : NULL;
+  gint64 size = -1;
+
+  if (size_node != NULL && JSON_NODE_HOLDS_VALUE (size_node) && json_node_get_value_type (size_node) == G_TYPE_INT64)
+    size = json_node_get_int (size_node);
+  if (!is_sha256_hex (sha256) || size <= 0)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST, "sha256 (hex) and size (> 0) are required");
+      return;
+    }
+  if (size > self->config->max_upload_size)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE, NULL);
+      return;
+    }
+  upload = mdg_server_upload_find (self->db, resident, NULL, sha256, &error);
+  if (error == NULL && upload != NULL && upload->size == size)
+    {
+      obj = upload_state (upload);
+      set_offset_header (msg, upload);
+      mdg_server_http_send_object (msg, SOUP_STATUS_OK, obj);
+      return;
+    }
+  g_clear_pointer (&upload, mdg_server_upload_free);
+  if (error == NULL)
+    upload = mdg_server_upload_create (self->db, self->config->upload_dir, resident, sha256, size, &error);
+  if (upload == NULL)
+    {
+      mdg_server_http_send_internal (msg, error);
+      return;
+    }
+  obj = upload_state (upload);
+  set_offset_header (msg, upload);
+  mdg_server_http_send_object (msg, SOUP_STATUS_CREATED, obj);
+}
+
+static void
+send_offset_mismatch (SoupServerMessage *msg,
+                      MdgServerUpload *upload)
+{
+  g_autoptr(GBytes) problem = mdg_sync_problem_to_json (MDG_SYNC_PROBLEM_UPLOAD_OFFSET_MISMATCH, NULL);
+  g_autoptr(JsonObject) obj = mdg_server_http_parse_object (problem);
+
+  /* The client resumes at "offset" (also in Upload-Offset). */
+  json_object_set_int_member (obj, "offset", upload->done);
+  set_offset_header (msg, upload);
+  mdg_server_http_send_object (msg, mdg_sync_problem_get_status (MDG_SYNC_PROBLEM_UPLOAD_OFFSET_MISMATCH), obj);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                         MDG_SYNC_PROBLEM_MEDIA_TYPE, NULL);
+}
+
+/* PATCH /v1/uploads/{id} with Content-Range: bytes a-b/N. */
+static void
+patch_upload (MdgServer *self,
+              SoupServerMessage *msg,
+              MdgServerUpload *upload)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr(GBytes) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  goffset start = -1;
+  goffset end = -1;
+  goffset total = -1;
+  gboolean mismatch = FALSE;
+
+  if (g_strcmp0 (type, "application/octet-stream") != 0)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL);
+      return;
+    }
+  chunk = mdg_server_http_request_body (msg);
+  if ((gint64) g_bytes_get_size (chunk) > self->config->max_chunk_size)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE, NULL);
+      return;
+    }
+  if (!soup_message_headers_get_content_range (headers, &start, &end, &total)
+      || start < 0 || end < start || total != upload->size || end >= upload->size
+      || end - start + 1 != (goffset) g_bytes_get_size (chunk))
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST,
+                                    "Content-Range must be bytes a-b/size and match the body");
+      return;
+    }
+  if (upload->complete || start != upload->done)
+    {
+      send_offset_mismatch (msg, upload);
+      return;
+    }
+  if (!mdg_server_upload_write (self->db, self->config->upload_dir, upload, chunk, &mismatch, &error))
+    {
+      if (mismatch)
+        mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UPLOAD_HASH_MISMATCH, NULL);
+      else
+        mdg_server_http_send_internal (msg, error);
+      return;
+    }
+  obj = upload_state (upload);
+  set_offset_header (msg, upload);
+  mdg_server_http_send_object (msg, SOUP_STATUS_OK, obj);
+}
+
+static void
+handle_uploads (SoupServer *server,
+                SoupServerMessage *msg,
+                const char *path,
+                GHashTable *query,
+                gpointer user_data)
+{
+  MdgServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  const char *rest = path + strlen ("/v1/uploads");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgServerUpload) upload = NULL;
+  g_autofree char *resident = NULL;
+
+  if (*rest == '\0')
+    {
+      if (mdg_server_http_require_method (msg, SOUP_METHOD_POST) && (resident = authenticate (self, msg)) != NULL)
+        post_upload (self, msg, resident);
+      return;
+    }
+  if (*rest != '/' || strlen (rest + 1) != 32 || strspn (rest + 1, "0123456789abcdef") != 32)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      return;
+    }
+  if (!g_str_equal (method, SOUP_METHOD_HEAD) && !mdg_server_http_require_method (msg, "PATCH"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "HEAD, PATCH");
+      return;
+    }
+  if ((resident = authenticate (self, msg)) == NULL)
+    return;
+  /* Another resident's upload is as absent as a missing one. */
+  upload = mdg_server_upload_find (self->db, resident, rest + 1, NULL, &error);
+  if (error != NULL)
+    mdg_server_http_send_internal (msg, error);
+  else if (upload == NULL)
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+  else if (g_str_equal (method, SOUP_METHOD_HEAD))
+    {
+      set_offset_header (msg, upload);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+    }
+  else
+    patch_upload (self, msg, upload);
 }
 
 static void
@@ -696,23 +896,137 @@ handle_default (SoupServer *server,
                 GHashTable *query,
                 gpointer user_data)
 {
-  send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+  mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
 }
 
-/* Refuses an oversized upload before its body is read. */
+/* The largest body a request to @path may carry. */
+static gint64
+body_limit (MdgServer *self,
+            const char *method,
+            const char *path)
+{
+  if (g_str_has_prefix (path, "/v1/submissions/") && g_str_equal (method, SOUP_METHOD_PUT))
+    return self->config->max_envelope_size;
+  if (g_str_has_prefix (path, "/v1/uploads/"))
+    return self->config->max_chunk_size;
+  return MDG_SERVER_MAX_JSON_BODY;
+}
+
+/* Answers @problem on the raw connection and closes it: libsoup would
+ * otherwise read (and keep) the whole refused body before answering. */
 static void
-early_submissions (SoupServer *server,
-                   SoupServerMessage *msg,
-                   const char *path,
-                   GHashTable *query,
-                   gpointer user_data)
+refuse_unread (SoupServerMessage *msg,
+               MdgSyncProblem problem)
+{
+  g_autoptr(GBytes) body = mdg_sync_problem_to_json (problem, NULL);
+  g_autoptr(GIOStream) io = soup_server_message_steal_connection (msg);
+  g_autofree char *head = NULL;
+
+  if (io == NULL)
+    return;
+  head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: " MDG_SYNC_PROBLEM_MEDIA_TYPE "\r\n"
+                          "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                          mdg_sync_problem_get_status (problem),
+                          soup_status_get_phrase (mdg_sync_problem_get_status (problem)),
+                          g_bytes_get_size (body));
+  /* Small and best effort: the client may already be gone. */
+  if (g_output_stream_write_all (g_io_stream_get_output_stream (io), head, strlen (head), NULL, NULL, NULL))
+    g_output_stream_write_all (g_io_stream_get_output_stream (io), g_bytes_get_data (body, NULL),
+                               g_bytes_get_size (body), NULL, NULL, NULL);
+  g_io_stream_close (io, NULL, NULL);
+}
+
+/* Refuses an oversized body, or one of unknown length, before it is read:
+ * the server never buffers more than the limits. */
+static void
+early_limits (SoupServer *server,
+              SoupServerMessage *msg,
+              const char *path,
+              GHashTable *query,
+              gpointer user_data)
 {
   MdgServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (headers) > self->config->max_envelope_size)
-    send_problem (msg, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE, NULL);
+  goffset length;
+  gint64 limit;
+
+  if (encoding == SOUP_ENCODING_NONE)
+    return;
+  if (encoding != SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      refuse_unread (msg, MDG_SYNC_PROBLEM_LENGTH_REQUIRED);
+      return;
+    }
+  length = soup_message_headers_get_content_length (headers);
+  limit = body_limit (self, soup_server_message_get_method (msg), path);
+  if (length <= limit)
+    return;
+  /* A little too much is read and dropped, so that an ordinary client that
+   * sends before it listens gets the answer; more is cut off unread. */
+  if (length - limit > MDG_SERVER_DRAIN_LIMIT)
+    {
+      refuse_unread (msg, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE);
+      return;
+    }
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
+/* A client that stops sending (or reading) is cut off after io_timeout. */
+static void
+request_started (SoupServer *server,
+                 SoupServerMessage *msg,
+                 gpointer user_data)
+{
+  MdgServer *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    g_socket_set_timeout (socket, (guint) MIN (self->config->io_timeout, G_MAXUINT));
+}
+
+/* Stale uploads (and, with retention, old envelopes) at start-up and
+ * hourly. */
+static gboolean
+housekeeping (gpointer user_data)
+{
+  MdgServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  if (!mdg_server_upload_purge_stale (self->db, self->config->upload_dir,
+                                      mdg_server_http_now () - self->config->upload_lifetime, &n, &error))
+    g_warning ("Removing stale uploads failed: %s", error->message);
+  g_clear_error (&error);
+  if (!mdg_server_retention_purge (self->db, self->config, MDG_SERVER_SYSTEM_ACTOR, &n, &error))
+    g_warning ("Retention failed: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+/* libsoup runs only the early handler of the path that matched, so every
+ * path gets the limits. */
+void
+mdg_server_add_route (MdgServer *self,
+                      const char *path,
+                      SoupServerCallback callback)
+{
+  soup_server_add_handler (self->soup, path, callback, self, NULL);
+  soup_server_add_early_handler (self->soup, path, early_limits, self, NULL);
+}
+
+MdgServerConfig *
+mdg_server_get_config (MdgServer *self)
+{
+  return self->config;
+}
+
+MdgServerDb *
+mdg_server_get_db (MdgServer *self)
+{
+  return self->db;
 }
 
 static void
@@ -720,6 +1034,9 @@ mdg_server_dispose (GObject *object)
 {
   MdgServer *self = MDG_SERVER (object);
 
+  if (self->housekeeping != 0)
+    g_source_remove (self->housekeeping);
+  self->housekeeping = 0;
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -783,14 +1100,25 @@ mdg_server_new (MdgServerConfig *config,
   cert = g_tls_certificate_new_from_files (config->tls_certificate, config->tls_key, error);
   if (cert == NULL)
     return NULL;
+  if (g_mkdir_with_parents (config->upload_dir, 0700) != 0
+      || g_mkdir_with_parents (config->envelope_dir, 0700) != 0)
+    {
+      g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_CONFIG,
+                   _("The upload and envelope directories cannot be created: %s"), g_strerror (errno));
+      return NULL;
+    }
   self->soup = soup_server_new ("tls-certificate", cert, "server-header", "madoguchi-server", NULL);
-  soup_server_add_handler (self->soup, NULL, handle_default, self, NULL);
-  soup_server_add_handler (self->soup, "/v1/auth/challenge", handle_challenge, self, NULL);
-  soup_server_add_handler (self->soup, "/v1/auth/login", handle_login, self, NULL);
-  soup_server_add_handler (self->soup, "/v1/submissions", handle_submissions, self, NULL);
-  soup_server_add_handler (self->soup, "/v1/records", handle_records, self, NULL);
-  soup_server_add_handler (self->soup, "/v1/catalog", handle_catalog, self, NULL);
-  soup_server_add_early_handler (self->soup, "/v1/submissions", early_submissions, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
+  mdg_server_add_route (self, NULL, handle_default);
+  mdg_server_add_route (self, "/v1/auth/challenge", handle_challenge);
+  mdg_server_add_route (self, "/v1/auth/login", handle_login);
+  mdg_server_add_route (self, "/v1/submissions", handle_submissions);
+  mdg_server_add_route (self, "/v1/records", handle_records);
+  mdg_server_add_route (self, "/v1/catalog", handle_catalog);
+  mdg_server_add_route (self, "/v1/uploads", handle_uploads);
+  mdg_server_admin_api_register (self);
+  housekeeping (self);
+  self->housekeeping = g_timeout_add_seconds (3600, housekeeping, self);
   return g_steal_pointer (&self);
 }
 

@@ -292,6 +292,7 @@ test_tls_pinned (void)
   g_autofree char *uuid = queue (store, "kawaguchi-76", FALSE);
   g_autoptr(GError) error = NULL;
 
+  g_assert_nonnull (uuid);
   /* A certificate for the same address, from another CA. */
   g_free (sync_test_run (argv, NULL));
   endpoint = write_endpoint ("other-ca.ini", server.uri, other_cert);
@@ -316,6 +317,7 @@ test_proxy_honoured (void)
   MdgSyncDeliveryReport report;
 
   mdg_sync_client_set_proxy_resolver (client, resolver);
+  g_assert_nonnull (uuid);
   g_assert_true (mdg_sync_client_login (client, auth, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (mdg_sync_outbox_deliver (store, client, &report, NULL, &error));
@@ -683,6 +685,7 @@ test_hostile_server (void)
   g_autoptr(MdgStore) store = new_store ();
   g_autofree char *uuid = queue (store, "kawaguchi-76", FALSE);
 
+  g_assert_nonnull (uuid);
   g_mutex_init (&h.lock);
   g_cond_init (&h.ready);
   h.context = g_main_context_new ();

@@ -18,7 +18,7 @@ test_problem_table (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  for (int p = MDG_SYNC_PROBLEM_BAD_REQUEST; p <= MDG_SYNC_PROBLEM_INTERNAL; p++)
+  for (int p = MDG_SYNC_PROBLEM_BAD_REQUEST; p <= MDG_SYNC_PROBLEM_LAST; p++)
     {
       const char *code = mdg_sync_problem_get_code (p);
       g_autoptr(GBytes) json = mdg_sync_problem_to_json (p, "detail text");
