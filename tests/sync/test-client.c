@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "app-test-util.h"
@@ -23,6 +24,7 @@
 
 static SyncTestServer server;
 static char *endpoint_path;
+static char *deliver_exe;
 static guint store_count;
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -452,6 +454,106 @@ test_server_killed (void)
     }
 }
 
+/* The delivering process is killed at random points, 50 times, while the
+ * outbox grows: in the end every envelope is accepted exactly once and the
+ * outbox is empty. */
+static void
+test_client_killed (void)
+{
+  g_autofree char *dir = g_build_filename (sync_test_tmp_dir (), "profile-killed", NULL);
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(MdgSyncClient) client = logged_in_client (endpoint_path, "kawasaki-parent");
+  guint8 key[MDG_STORE_KEY_SIZE];
+  char hex[2 * MDG_STORE_KEY_SIZE + 2];
+  guint killed = 0;
+  gint64 run_time = 0;
+  guint queued_before_run = 0;
+  guint partial = 0;
+
+  g_assert_cmpint (RAND_bytes (key, sizeof key), ==, 1);
+  for (guint i = 0; i < MDG_STORE_KEY_SIZE; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", key[i]);
+  hex[2 * MDG_STORE_KEY_SIZE] = '\n';
+  hex[2 * MDG_STORE_KEY_SIZE + 1] = '\0';
+
+  /* Run 0 is timed and left to finish; runs 1–50 are killed at a random
+   * point within that time; run 51 must drain what is left. */
+  for (guint run = 0; run <= 51; run++)
+    {
+      const char *argv[] = { deliver_exe, "--profile", dir, "--endpoint", endpoint_path,
+                             "--persona", "kawasaki-parent", NULL, NULL, NULL };
+      g_autofree char *pki = g_strconcat ("--sim-pki-dir=", app_test_pki_dir (), NULL);
+      g_autofree char *personas = g_strconcat ("--sim-personas-dir=", app_test_personas_dir (), NULL);
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      gint64 start;
+
+      /* Three more envelopes each run, so every run has work; the parent
+       * closes the store before a child opens it (one instance per
+       * profile). */
+      if (run <= 50)
+        {
+          g_autoptr(MdgStore) store = mdg_store_open (dir, key, &error);
+
+          guint waiting;
+
+          g_assert_no_error (error);
+          /* Killed between its first and its last envelope. */
+          waiting = outbox_length (store);
+          if (run > 1 && waiting > 0 && waiting < queued_before_run)
+            partial++;
+          for (guint i = 0; i < 3; i++)
+            g_ptr_array_add (uuids, queue (store, "kawasaki-parent", FALSE));
+          queued_before_run = outbox_length (store);
+        }
+
+      argv[7] = pki;
+      argv[8] = personas;
+      child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+      g_assert_no_error (error);
+      start = g_get_monotonic_time ();
+      if (run == 0 || run == 51)
+        {
+          g_subprocess_communicate_utf8 (child, hex, NULL, &out, &err, &error);
+          g_assert_no_error (error);
+          if (!g_subprocess_get_successful (child))
+            g_error ("a delivery that was not killed failed: %s", err);
+          run_time = g_get_monotonic_time () - start;
+          continue;
+        }
+      g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (child), hex, strlen (hex),
+                                                NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_usleep (g_test_rand_int_range (0, (gint32) MAX (run_time, 1000)));
+      g_subprocess_force_exit (child);
+      g_assert_true (g_subprocess_wait (child, NULL, NULL));
+      if (g_subprocess_get_if_signaled (child))
+        killed++;
+    }
+  OPENSSL_cleanse (hex, sizeof hex);
+  g_test_message ("%u of 50 runs were killed before they ended, %u of them in the middle of the "
+                  "deliveries", killed, partial);
+  g_assert_cmpuint (killed, >=, 25);
+  g_assert_cmpuint (partial, >=, 5);
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MdgStore) store = mdg_store_open (dir, key, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (outbox_length (store), ==, 0);
+    for (guint i = 0; i < uuids->len; i++)
+      {
+        assert_receipt_kept (store, uuids->pdata[i]);
+        g_assert_cmpuint (server_count (client, uuids->pdata[i]), ==, 1);
+      }
+  }
+  OPENSSL_cleanse (key, sizeof key);
+}
+
 /* ---- hostile servers ----------------------------------------------------- */
 
 typedef enum
@@ -750,8 +852,19 @@ main (int argc,
       char *argv[])
 {
   int status;
+  int out = 1;
 
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--deliver="))
+        deliver_exe = g_strdup (argv[i] + strlen ("--deliver="));
+      else
+        argv[out++] = argv[i];
+    }
+  argc = out;
+  argv[out] = NULL;
   sync_test_setup (&argc, &argv);
+  g_assert_nonnull (deliver_exe);
   g_test_init (&argc, &argv, NULL);
   sync_test_server_start (&server, "client", "test", FALSE);
   endpoint_path = write_endpoint ("endpoint.ini", server.uri, sync_test_tls_cert ());
@@ -764,10 +877,12 @@ main (int argc,
   g_test_add_func ("/sync/client/hostile-server", test_hostile_server);
   g_test_add_func ("/sync/client/faults", test_faults);
   g_test_add_func ("/sync/client/server-killed", test_server_killed);
+  g_test_add_func ("/sync/client/client-killed", test_client_killed);
   status = g_test_run ();
 
   sync_test_server_stop (&server);
   g_free (endpoint_path);
+  g_free (deliver_exe);
   sync_test_teardown ();
   return status;
 }
