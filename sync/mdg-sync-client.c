@@ -27,8 +27,8 @@ struct _MdgSyncClient
   char         *base_uri;
   EVP_PKEY     *receipt_key;
   SoupSession  *session;
+  GMutex        lock;   /* the token: submissions run on several threads */
   char         *token;
-  char         *last_problem;
 };
 
 G_DEFINE_FINAL_TYPE (MdgSyncClient, mdg_sync_client, G_TYPE_OBJECT)
@@ -39,8 +39,8 @@ mdg_sync_client_finalize (GObject *object)
   MdgSyncClient *self = MDG_SYNC_CLIENT (object);
 
   mdg_sync_client_logout (self);
+  g_mutex_clear (&self->lock);
   g_free (self->base_uri);
-  g_free (self->last_problem);
   EVP_PKEY_free (self->receipt_key);
   g_clear_object (&self->session);
 
@@ -56,7 +56,7 @@ mdg_sync_client_class_init (MdgSyncClientClass *klass)
 static void
 mdg_sync_client_init (MdgSyncClient *self)
 {
-  self->last_problem = g_strdup ("");
+  g_mutex_init (&self->lock);
 }
 
 MdgSyncClient *
@@ -87,6 +87,7 @@ mdg_sync_client_new (const MdgSyncEndpoint *endpoint,
   user_agent = g_strdup_printf ("Madoguchi/%s", PACKAGE_VERSION);
   self->session = soup_session_new_with_options ("tls-database", database,
                                                  "timeout", 30,
+                                                 "max-conns-per-host", MDG_SYNC_CLIENT_MAX_PARALLEL,
                                                  "user-agent", user_agent,
                                                  NULL);
   /* Request and status lines only: never headers (the token) or bodies. */
@@ -129,8 +130,11 @@ mdg_sync_client_get_receipt_key (MdgSyncClient *self)
 gboolean
 mdg_sync_client_is_logged_in (MdgSyncClient *self)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
+
   g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), FALSE);
 
+  locker = g_mutex_locker_new (&self->lock);
   return self->token != NULL;
 }
 
@@ -139,19 +143,21 @@ mdg_sync_client_logout (MdgSyncClient *self)
 {
   g_return_if_fail (MDG_IS_SYNC_CLIENT (self));
 
+  g_mutex_lock (&self->lock);
   if (self->token != NULL)
     {
       OPENSSL_cleanse (self->token, strlen (self->token));
       g_clear_pointer (&self->token, g_free);
     }
+  g_mutex_unlock (&self->lock);
 }
 
 const char *
-mdg_sync_client_get_last_problem (MdgSyncClient *self)
+mdg_sync_client_get_token (MdgSyncClient *self)
 {
   g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
 
-  return self->last_problem;
+  return self->token;
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -183,9 +189,9 @@ prefers_japanese (void)
 /* The error for a problem answer. Titles come from our own table by the
  * code, never from the server's text. */
 static void
-set_problem_error (MdgSyncClient *self,
-                   guint status,
+set_problem_error (guint status,
                    GBytes *body,
+                   char **problem_out,
                    GError **error)
 {
   g_autoptr(JsonNode) root = NULL;
@@ -205,10 +211,8 @@ set_problem_error (MdgSyncClient *self,
         code = json_node_get_string (member);
     }
 
-  g_free (self->last_problem);
   if (code == NULL || !mdg_sync_problem_from_code (code, &problem))
     {
-      self->last_problem = g_strdup ("");
       if (status >= 500)
         g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_SERVER,
                      _("The server failed (HTTP %u); try again later."), status);
@@ -218,7 +222,8 @@ set_problem_error (MdgSyncClient *self,
       return;
     }
 
-  self->last_problem = g_strdup (code);
+  if (problem_out != NULL)
+    *problem_out = g_strdup (code);
   title = prefers_japanese () ? mdg_sync_problem_get_title_ja (problem)
                               : mdg_sync_problem_get_title (problem);
   switch (problem)
@@ -311,6 +316,7 @@ client_send (MdgSyncClient *self,
              SoupMessage *msg,
              const char *want_type,
              gboolean with_token,
+             char **problem_out,
              GCancellable *cancellable,
              GError **error)
 {
@@ -326,13 +332,16 @@ client_send (MdgSyncClient *self,
     {
       g_autofree char *auth = NULL;
 
-      if (self->token == NULL)
+      g_mutex_lock (&self->lock);
+      if (self->token != NULL)
+        auth = g_strconcat ("Bearer ", self->token, NULL);
+      g_mutex_unlock (&self->lock);
+      if (auth == NULL)
         {
           g_set_error_literal (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_UNAUTHORIZED,
                                _("Not logged in to the municipality’s server."));
           return NULL;
         }
-      auth = g_strconcat ("Bearer ", self->token, NULL);
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
       OPENSSL_cleanse (auth, strlen (auth));
     }
@@ -366,7 +375,7 @@ client_send (MdgSyncClient *self,
     {
       if (status == SOUP_STATUS_UNAUTHORIZED && with_token)
         mdg_sync_client_logout (self);
-      set_problem_error (self, status, body, error);
+      set_problem_error (status, body, problem_out, error);
       return NULL;
     }
 
@@ -376,9 +385,6 @@ client_send (MdgSyncClient *self,
       protocol_error (error, _("wrong media type"));
       return NULL;
     }
-  g_free (self->last_problem);
-  self->last_problem = g_strdup ("");
-
   return g_steal_pointer (&body);
 }
 
@@ -400,7 +406,7 @@ send_for_object (MdgSyncClient *self,
                  GCancellable *cancellable,
                  GError **error)
 {
-  g_autoptr(GBytes) body = client_send (self, msg, "application/json", with_token, cancellable, error);
+  g_autoptr(GBytes) body = client_send (self, msg, "application/json", with_token, NULL, cancellable, error);
   g_autoptr(JsonNode) root = NULL;
 
   if (body == NULL)
@@ -502,7 +508,9 @@ mdg_sync_client_login (MdgSyncClient *self,
   if (!token_is_safe (text))
     return protocol_error (error, _("unusable session token"));
 
+  g_mutex_lock (&self->lock);
   self->token = g_strdup (text);
+  g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
@@ -522,6 +530,7 @@ GBytes *
 mdg_sync_client_submit (MdgSyncClient *self,
                         const char *uuid,
                         GBytes *envelope,
+                        char **problem_code,
                         GCancellable *cancellable,
                         GError **error)
 {
@@ -536,7 +545,7 @@ mdg_sync_client_submit (MdgSyncClient *self,
   soup_message_set_request_body_from_bytes (msg, "application/zip", envelope);
   g_signal_connect (msg, "restarted", G_CALLBACK (set_body_again), envelope);
 
-  return client_send (self, msg, "application/json", TRUE, cancellable, error);
+  return client_send (self, msg, "application/json", TRUE, problem_code, cancellable, error);
 }
 
 /* The named array member of a GET answer. */
@@ -675,7 +684,7 @@ mdg_sync_client_get_catalog (MdgSyncClient *self,
   msg = new_message (self, "GET", "v1/catalog");
   if (etag != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", etag);
-  body = client_send (self, msg, NULL, FALSE, cancellable, error);
+  body = client_send (self, msg, NULL, FALSE, NULL, cancellable, error);
   if (body == NULL)
     return NULL;
   if (etag_out != NULL)

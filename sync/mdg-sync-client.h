@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 /* Largest answer the client reads (a receipt, a status list); anything
  * bigger is a broken or hostile server. */
 #define MDG_SYNC_CLIENT_MAX_ANSWER (4 * 1024 * 1024)
+/* Submissions in flight at once (connections to the server). */
+#define MDG_SYNC_CLIENT_MAX_PARALLEL 4
 
 #define MDG_TYPE_SYNC_CLIENT (mdg_sync_client_get_type ())
 G_DECLARE_FINAL_TYPE (MdgSyncClient, mdg_sync_client, MDG, SYNC_CLIENT, GObject)
@@ -41,17 +43,20 @@ gboolean       mdg_sync_client_login          (MdgSyncClient *self,
                                                GError **error);
 gboolean       mdg_sync_client_is_logged_in   (MdgSyncClient *self);
 void           mdg_sync_client_logout         (MdgSyncClient *self);
+/* The session token, to hand the session to another HTTP client (the
+ * benchmark's curl); NULL when not logged in. Never log it. */
+const char    *mdg_sync_client_get_token      (MdgSyncClient *self);
 
 /* PUT /v1/submissions/@uuid. Returns the signed receipt as sent (not yet
  * verified: see mdg_sync_receipt_check()). REJECTED when the server refuses
- * the envelope for good; mdg_sync_client_get_last_problem() names why. */
+ * the envelope for good, with its problem code in *@problem_code. May be
+ * called from several threads at once (libsoup ≥ 3.2). */
 GBytes        *mdg_sync_client_submit         (MdgSyncClient *self,
                                                const char *uuid,
                                                GBytes *envelope,
+                                               char **problem_code,
                                                GCancellable *cancellable,
                                                GError **error);
-/* The problem code of the last refused request ("" when none). */
-const char    *mdg_sync_client_get_last_problem (MdgSyncClient *self);
 
 /* GET /v1/submissions: the JSON array of the resident's applications,
  * checked member by member. */

@@ -57,45 +57,66 @@ mdg_sync_receipt_check (GBytes *body,
   return g_steal_pointer (&receipt);
 }
 
-static gboolean
-deliver_one (MdgStore *store,
-             MdgSyncClient *client,
-             MdgOutboxInfo *info,
-             gboolean *refused,
-             GCancellable *cancellable,
-             GError **error)
+/* One envelope on its way: loaded by the delivering thread (the store is
+ * used from that thread only), sent and its receipt checked by a worker. */
+typedef struct
 {
-  g_autoptr(GBytes) envelope = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) receipt = NULL;
-  g_autoptr(GError) local = NULL;
-  g_autofree char *sha256 = NULL;
+  char   *uuid;
+  char   *sha256;
+  GBytes *envelope;
+  GBytes *receipt;
+  char   *problem;
+  GError *error;
+} Job;
 
-  *refused = FALSE;
-  envelope = mdg_store_outbox_load (store, info->uuid, &sha256, error);
-  if (envelope == NULL)
-    return FALSE;
+static void
+job_free (Job *job)
+{
+  g_free (job->uuid);
+  g_free (job->sha256);
+  g_clear_pointer (&job->envelope, g_bytes_unref);
+  g_clear_pointer (&job->receipt, g_bytes_unref);
+  g_free (job->problem);
+  g_clear_error (&job->error);
+  g_free (job);
+}
 
-  body = mdg_sync_client_submit (client, info->uuid, envelope, cancellable, &local);
-  if (body == NULL)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+typedef struct
+{
+  MdgSyncClient *client;
+  GCancellable  *cancellable;
+  GAsyncQueue   *jobs;
+  GAsyncQueue   *done;
+} Workers;
+
+/* Pushed once per worker to end it. */
+static Job stop_job;
+
+static gpointer
+worker (gpointer data)
+{
+  Workers *w = data;
+  Job *job;
+
+  while ((job = g_async_queue_pop (w->jobs)) != &stop_job)
     {
-      if (g_error_matches (local, MDG_SYNC_ERROR, MDG_SYNC_ERROR_REJECTED))
+      job->receipt = mdg_sync_client_submit (w->client, job->uuid, job->envelope, &job->problem,
+                                             w->cancellable, &job->error);
+      if (job->receipt != NULL)
         {
-          *refused = TRUE;
-          return mdg_store_outbox_set_rejected (store, info->uuid,
-                                                mdg_sync_client_get_last_problem (client), error);
+          g_autoptr(JsonNode) checked = mdg_sync_receipt_check (job->receipt,
+                                                                mdg_sync_client_get_receipt_key (w->client),
+                                                                job->uuid, job->sha256,
+                                                                g_bytes_get_size (job->envelope), &job->error);
+
+          if (checked == NULL)
+            g_clear_pointer (&job->receipt, g_bytes_unref);
         }
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
+      g_async_queue_push (w->done, job);
     }
-
-  receipt = mdg_sync_receipt_check (body, mdg_sync_client_get_receipt_key (client), info->uuid,
-                                    sha256, g_bytes_get_size (envelope), error);
-  if (receipt == NULL)
-    return FALSE;
-
-  /* Verified: the receipt is stored and the envelope deleted at once. */
-  return mdg_store_receipt_add (store, info->uuid, body, NULL, NULL, TRUE, error);
+  return NULL;
 }
 
 gboolean
@@ -106,7 +127,12 @@ mdg_sync_outbox_deliver (MdgStore *store,
                          GError **error)
 {
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GError) first_error = NULL;
   MdgSyncDeliveryReport local_report = { 0 };
+  Workers w = { client, cancellable, NULL, NULL };
+  guint next = 0;
+  guint in_flight = 0;
 
   g_return_val_if_fail (MDG_IS_STORE (store), FALSE);
   g_return_val_if_fail (MDG_IS_SYNC_CLIENT (client), FALSE);
@@ -119,28 +145,76 @@ mdg_sync_outbox_deliver (MdgStore *store,
   if (list == NULL)
     return FALSE;
 
-  for (guint i = 0; i < list->len; i++)
-    {
-      MdgOutboxInfo *info = list->pdata[i];
-      gboolean refused;
+  /* A few submissions in flight hide the round trips and the server's
+   * verification time; each receipt is still stored on its own. */
+  w.jobs = g_async_queue_new ();
+  w.done = g_async_queue_new ();
+  for (guint i = 0; i < MIN (list->len, MDG_SYNC_CLIENT_MAX_PARALLEL); i++)
+    g_ptr_array_add (threads, g_thread_new ("mdg-sync-send", worker, &w));
 
-      if (info->rejected != NULL)
+  for (;;)
+    {
+      g_autoptr(Job) job = NULL;
+
+      while (first_error == NULL && in_flight < threads->len && next < list->len)
         {
-          report->refused++;
-          continue;
+          MdgOutboxInfo *info = list->pdata[next++];
+          Job *fresh;
+
+          if (info->rejected != NULL)
+            {
+              report->refused++;
+              continue;
+            }
+          fresh = g_new0 (Job, 1);
+          fresh->uuid = g_strdup (info->uuid);
+          fresh->envelope = mdg_store_outbox_load (store, info->uuid, &fresh->sha256, &first_error);
+          if (fresh->envelope == NULL)
+            {
+              job_free (fresh);
+              break;
+            }
+          g_async_queue_push (w.jobs, fresh);
+          in_flight++;
         }
-      if (!deliver_one (store, client, info, &refused, cancellable, error))
+      if (in_flight == 0)
+        break;
+
+      job = g_async_queue_pop (w.done);
+      in_flight--;
+      if (job->receipt != NULL)
         {
-          report->waiting = list->len - i;
-          for (guint j = i + 1; j < list->len; j++)
-            if (((MdgOutboxInfo *) list->pdata[j])->rejected != NULL)
-              report->waiting--;
-          return FALSE;
+          /* Verified: the receipt is stored and the envelope deleted at once. */
+          if (mdg_store_receipt_add (store, job->uuid, job->receipt, NULL, NULL, TRUE,
+                                     first_error == NULL ? &first_error : NULL))
+            report->sent++;
         }
-      if (refused)
-        report->refused++;
-      else
-        report->sent++;
+      else if (g_error_matches (job->error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_REJECTED))
+        {
+          if (mdg_store_outbox_set_rejected (store, job->uuid, job->problem != NULL ? job->problem : "",
+                                             first_error == NULL ? &first_error : NULL))
+            report->refused++;
+        }
+      else if (first_error == NULL)
+        first_error = g_steal_pointer (&job->error);
+    }
+
+  for (guint i = 0; i < threads->len; i++)
+    g_async_queue_push (w.jobs, &stop_job);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (threads->pdata[i]);
+  g_async_queue_unref (w.jobs);
+  g_async_queue_unref (w.done);
+
+  if (first_error != NULL)
+    {
+      g_autoptr(GPtrArray) left = mdg_store_outbox_list (store, NULL);
+
+      for (guint i = 0; left != NULL && i < left->len; i++)
+        if (((MdgOutboxInfo *) left->pdata[i])->rejected == NULL)
+          report->waiting++;
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
     }
 
   return TRUE;

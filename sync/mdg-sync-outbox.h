@@ -26,12 +26,12 @@ JsonNode *mdg_sync_receipt_check    (GBytes *body,
                                      gsize size,
                                      GError **error);
 
-/* Sends every envelope of the outbox, oldest first. For each, the receipt
- * is checked and then stored with the envelope's deletion in one
- * transaction, so a crash at any point loses nothing and a retry gets the
- * same receipt. An envelope refused for good is marked and kept; a
- * transient failure stops delivery with an error, leaving the rest for the
- * next try. */
+/* Sends every envelope of the outbox, oldest first, a few at a time
+ * (MDG_SYNC_CLIENT_MAX_PARALLEL). For each, the receipt is checked and then
+ * stored with the envelope's deletion in one transaction, so a crash at any
+ * point loses nothing and a retry gets the same receipt. An envelope
+ * refused for good is marked and kept; a transient failure stops delivery
+ * with an error, leaving the rest for the next try. */
 gboolean  mdg_sync_outbox_deliver   (MdgStore *store,
                                      MdgSyncClient *client,
                                      MdgSyncDeliveryReport *report,

@@ -23,76 +23,10 @@ handle_admin_login (SoupServer *server,
                     GHashTable *query,
                     gpointer user_data)
 {
-  MdgServer *self = user_data;
-  MdgServerDb *db = mdg_server_get_db (self);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *serial = NULL;
-  g_autofree char *staff = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *hash = NULL;
-  gint64 expires = mdg_server_http_now () + mdg_server_get_config (self)->token_lifetime;
-
   if (!g_str_equal (path, "/v1/admin/auth/login"))
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
-      return;
-    }
-  serial = mdg_server_login_serial (self, msg);
-  if (serial == NULL)
-    return;
-  staff = mdg_server_db_lookup_staff_card (db, serial, &error);
-  if (error != NULL)
-    {
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  if (staff == NULL)
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_STAFF_UNKNOWN, NULL);
-      return;
-    }
-  token = mdg_server_http_new_token ();
-  hash = token != NULL ? g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1) : NULL;
-  if (hash == NULL || !mdg_server_db_add_staff_token (db, hash, staff, expires, &error))
-    {
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  mdg_server_send_token (msg, token, expires);
-}
-
-/* The staff account of the bearer token, or NULL after answering. */
-static char *
-authenticate_staff (MdgServer *self,
-                    SoupServerMessage *msg)
-{
-  MdgServerDb *db = mdg_server_get_db (self);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *hash = mdg_server_http_bearer_sha256 (msg);
-  g_autofree char *resident = NULL;
-  MdgServerTokenState state;
-  MdgServerTokenState resident_state;
-  char *staff = NULL;
-
-  if (hash == NULL)
-    return NULL;
-  if (!mdg_server_db_lookup_staff_token (db, hash, mdg_server_http_now (), &state, &staff, &error))
-    {
-      mdg_server_http_send_internal (msg, error);
-      return NULL;
-    }
-  /* An account removed after login acts no more. */
-  if (state == MDG_SERVER_TOKEN_OK && mdg_server_db_count_staff (db, staff) == 1)
-    return staff;
-  g_clear_pointer (&staff, g_free);
-  if (state == MDG_SERVER_TOKEN_EXPIRED)
-    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_TOKEN_EXPIRED, NULL);
-  else if (mdg_server_db_lookup_token (db, hash, mdg_server_http_now (), &resident_state, &resident, NULL)
-           && resident_state == MDG_SERVER_TOKEN_OK)
-    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_FORBIDDEN, "a resident login is not a staff login");
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
   else
-    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UNAUTHORIZED, NULL);
-  return NULL;
+    mdg_server_login (user_data, msg, MDG_SERVER_ROLE_STAFF);
 }
 
 static void
@@ -116,16 +50,11 @@ list_submissions (MdgServer *self,
   const char *status = query != NULL ? g_hash_table_lookup (query, "status") : NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) list = mdg_server_staff_list (mdg_server_get_db (self), staff, status, &error);
-  g_autoptr(JsonObject) obj = NULL;
 
   if (list == NULL)
-    {
-      send_error (msg, error);
-      return;
-    }
-  obj = json_object_new ();
-  json_object_set_member (obj, "submissions", g_steal_pointer (&list));
-  mdg_server_http_send_object (msg, SOUP_STATUS_OK, obj);
+    send_error (msg, error);
+  else
+    mdg_server_http_send_member (msg, "submissions", g_steal_pointer (&list));
 }
 
 static void
@@ -182,30 +111,14 @@ handle_admin_submissions (SoupServer *server,
                           gpointer user_data)
 {
   MdgServer *self = user_data;
-  const char *rest = path + strlen ("/v1/admin/submissions");
   g_autofree char *staff = NULL;
   g_autofree char *uuid = NULL;
-  gboolean status_path = FALSE;
+  gboolean status_path;
 
-  if (*rest == '/')
-    {
-      const char *slash = strchr (rest + 1, '/');
-
-      uuid = slash != NULL ? g_ascii_strdown (rest + 1, slash - rest - 1) : g_ascii_strdown (rest + 1, -1);
-      status_path = slash != NULL && g_str_equal (slash, "/status");
-      if (!g_uuid_string_is_valid (uuid) || (slash != NULL && !status_path))
-        {
-          mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
-          return;
-        }
-    }
-  else if (*rest != '\0')
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
-      return;
-    }
-  if (!mdg_server_http_require_method (msg, status_path ? SOUP_METHOD_POST : SOUP_METHOD_GET)
-      || (staff = authenticate_staff (self, msg)) == NULL)
+  if (!mdg_server_http_parse_path (msg, path, "/v1/admin/submissions", "/status", g_uuid_string_is_valid,
+                                   &uuid, &status_path)
+      || !mdg_server_http_require_method (msg, status_path ? SOUP_METHOD_POST : SOUP_METHOD_GET)
+      || (staff = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_STAFF)) == NULL)
     return;
   if (status_path)
     post_status (self, msg, staff, uuid);
@@ -231,12 +144,8 @@ handle_admin_mappings (SoupServer *server,
   g_autofree char *serial = NULL;
   const char *resident;
 
-  if (!g_str_equal (path, "/v1/admin/person-mappings"))
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
-      return;
-    }
-  if (!mdg_server_http_require_method (msg, SOUP_METHOD_POST) || (staff = authenticate_staff (self, msg)) == NULL)
+  if (!mdg_server_http_require_route (msg, path, "/v1/admin/person-mappings", SOUP_METHOD_POST)
+      || (staff = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_STAFF)) == NULL)
     return;
   body = mdg_server_http_request_body (msg);
   req = mdg_server_http_parse_object (body);

@@ -12,6 +12,7 @@
 #include "mdg-jcs.h"
 #include "mdg-server-audit.h"
 #include "mdg-server-config.h"
+#include "mdg-server-db-private.h"
 
 typedef struct
 {
@@ -47,15 +48,6 @@ row_hash (const char *prev,
   g_checksum_update (sum, (const guchar *) "\n", 1);
   g_checksum_update (sum, g_bytes_get_data (jcs, NULL), g_bytes_get_size (jcs));
   return g_strdup (g_checksum_get_string (sum));
-}
-
-static gboolean
-sql_error (sqlite3 *db,
-           GError **error)
-{
-  g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_DATABASE,
-               _("The server database failed: %s"), sqlite3_errmsg (db));
-  return FALSE;
 }
 
 gboolean
@@ -98,18 +90,18 @@ mdg_server_audit_append (MdgServerDb *server_db,
                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK)
     goto out;
   sqlite3_bind_int64 (stmt, 1, row.seq);
-  sqlite3_bind_text (stmt, 2, row.time, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, row.staff, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, row.action, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, row.target, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, row.detail, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, prev, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, hash, -1, SQLITE_TRANSIENT);
+  mdg_server_db_bind_text (stmt, 2, row.time);
+  mdg_server_db_bind_text (stmt, 3, row.staff);
+  mdg_server_db_bind_text (stmt, 4, row.action);
+  mdg_server_db_bind_text (stmt, 5, row.target);
+  mdg_server_db_bind_text (stmt, 6, row.detail);
+  mdg_server_db_bind_text (stmt, 7, prev);
+  mdg_server_db_bind_text (stmt, 8, hash);
   ok = sqlite3_step (stmt) == SQLITE_DONE;
 
 out:
   if (!ok)
-    sql_error (db, error);
+    mdg_server_db_error (server_db, error);
   sqlite3_finalize (stmt);
   return mdg_server_db_end (server_db, ok, error);
 }
@@ -137,7 +129,7 @@ mdg_server_audit_verify (MdgServerDb *server_db,
 
   if (sqlite3_prepare_v2 (db, "SELECT seq, time, staff, action, target, detail, prev, hash"
                               " FROM audit ORDER BY seq", -1, &stmt, NULL) != SQLITE_OK)
-    return sql_error (db, error);
+    return mdg_server_db_error (server_db, error);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       AuditRow row = {
@@ -161,7 +153,7 @@ mdg_server_audit_verify (MdgServerDb *server_db,
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
-    return sql_error (db, error);
+    return mdg_server_db_error (server_db, error);
   if (rows != NULL)
     *rows = expected - 1;
   if (head != NULL)

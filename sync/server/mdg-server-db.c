@@ -77,7 +77,7 @@ static const char * const migrations[] = {
 
 gboolean
 mdg_server_db_error (MdgServerDb *self,
-          GError **error)
+                     GError **error)
 {
   g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_DATABASE,
                _("The server database failed: %s"), sqlite3_errmsg (self->db));
@@ -86,8 +86,8 @@ mdg_server_db_error (MdgServerDb *self,
 
 sqlite3_stmt *
 mdg_server_db_prepare (MdgServerDb *self,
-         const char *sql,
-         GError **error)
+                       const char *sql,
+                       GError **error)
 {
   sqlite3_stmt *stmt = NULL;
 
@@ -102,8 +102,8 @@ mdg_server_db_prepare (MdgServerDb *self,
 
 gboolean
 mdg_server_db_run (MdgServerDb *self,
-     sqlite3_stmt *stmt,
-     GError **error)
+                   sqlite3_stmt *stmt,
+                   GError **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -115,13 +115,94 @@ mdg_server_db_run (MdgServerDb *self,
 
 void
 mdg_server_db_bind_text (sqlite3_stmt *stmt,
-           int index,
-           const char *text)
+                         int index,
+                         const char *text)
 {
   if (text == NULL)
     sqlite3_bind_null (stmt, index);
   else
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+sqlite3_stmt *
+mdg_server_db_prepare_texts (MdgServerDb *self,
+                             const char *sql,
+                             const char * const *texts,
+                             guint n_texts,
+                             GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, sql, error);
+
+  for (guint i = 0; stmt != NULL && i < n_texts; i++)
+    mdg_server_db_bind_text (stmt, (int) i + 1, texts[i]);
+  return stmt;
+}
+
+gboolean
+mdg_server_db_run_texts (MdgServerDb *self,
+                         const char *sql,
+                         const char * const *texts,
+                         guint n_texts,
+                         GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare_texts (self, sql, texts, n_texts, error);
+
+  return stmt != NULL && mdg_server_db_run (self, stmt, error);
+}
+
+gboolean
+mdg_server_db_finish (MdgServerDb *self,
+                      sqlite3_stmt *stmt,
+                      int rc,
+                      GError **error)
+{
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return mdg_server_db_error (self, error);
+  return TRUE;
+}
+
+char *
+mdg_server_db_query_text (MdgServerDb *self,
+                          const char *sql,
+                          const char *arg,
+                          GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare_texts (self, sql, &arg, 1, error);
+  g_autofree char *text = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    text = mdg_server_db_column_text (stmt, 0);
+  if (!mdg_server_db_finish (self, stmt, rc, error))
+    return NULL;
+  return g_steal_pointer (&text);
+}
+
+gint64
+mdg_server_db_query_int (MdgServerDb *self,
+                         const char *sql,
+                         const char *arg,
+                         GError **error)
+{
+  sqlite3_stmt *stmt = mdg_server_db_prepare (self, sql, error);
+  gint64 value = -1;
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    mdg_server_db_bind_text (stmt, 1, arg);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    mdg_server_db_error (self, error);
+  mdg_server_db_finish (self, stmt, rc, error);
+  return value;
 }
 
 static void
@@ -151,7 +232,7 @@ purge_expired (MdgServerDb *self,
 
 char *
 mdg_server_db_column_text (sqlite3_stmt *stmt,
-             int index)
+                           int index)
 {
   const unsigned char *text = sqlite3_column_text (stmt, index);
 
@@ -186,19 +267,6 @@ mdg_server_db_init (MdgServerDb *self)
 {
 }
 
-static gint64
-query_int (MdgServerDb *self,
-           const char *sql)
-{
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, sql, NULL);
-  gint64 value = -1;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
 /* The server and the admin command may open the file at once: the version
  * is read again inside the write transaction. */
 static gboolean
@@ -208,11 +276,11 @@ migrate (MdgServerDb *self,
   gint64 version;
   gboolean ok = TRUE;
 
-  if (query_int (self, "PRAGMA user_version") >= (gint64) G_N_ELEMENTS (migrations))
+  if (mdg_server_db_query_int (self, "PRAGMA user_version", NULL, NULL) >= (gint64) G_N_ELEMENTS (migrations))
     return TRUE;
   if (!mdg_server_db_begin (self, error))
     return FALSE;
-  version = query_int (self, "PRAGMA user_version");
+  version = mdg_server_db_query_int (self, "PRAGMA user_version", NULL, NULL);
   for (; ok && version >= 0 && version < (gint64) G_N_ELEMENTS (migrations); version++)
     {
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
@@ -337,14 +405,13 @@ mdg_server_db_consume_challenge (MdgServerDb *self,
       expires = sqlite3_column_int64 (stmt, 0);
       used = sqlite3_column_int64 (stmt, 1);
     }
-  sqlite3_finalize (stmt);
+  if (!mdg_server_db_finish (self, stmt, rc, error))
+    return FALSE;
   if (rc == SQLITE_DONE)
     {
       *state = MDG_SERVER_CHALLENGE_UNKNOWN;
       return TRUE;
     }
-  if (rc != SQLITE_ROW)
-    return mdg_server_db_error (self, error);
 
   stmt = mdg_server_db_prepare (self, "UPDATE challenges SET used = 1 WHERE challenge = ?", error);
   if (stmt == NULL)
@@ -362,6 +429,28 @@ mdg_server_db_consume_challenge (MdgServerDb *self,
   return TRUE;
 }
 
+/* Stores a token's hash for @owner (after forgetting expired ones). */
+static gboolean
+add_token (MdgServerDb *self,
+           const char *purge_sql,
+           const char *insert_sql,
+           const char *token_sha256,
+           const char *owner,
+           gint64 expires,
+           GError **error)
+{
+  const char *values[] = { token_sha256, owner };
+  sqlite3_stmt *stmt;
+
+  if (!purge_expired (self, purge_sql, expires, error))
+    return FALSE;
+  stmt = mdg_server_db_prepare_texts (self, insert_sql, values, G_N_ELEMENTS (values), error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 3, expires);
+  return mdg_server_db_run (self, stmt, error);
+}
+
 gboolean
 mdg_server_db_add_token (MdgServerDb *self,
                          const char *token_sha256,
@@ -369,17 +458,9 @@ mdg_server_db_add_token (MdgServerDb *self,
                          gint64 expires,
                          GError **error)
 {
-  sqlite3_stmt *stmt;
-
-  if (!purge_expired (self, "DELETE FROM tokens WHERE expires < ?", expires, error))
-    return FALSE;
-  stmt = mdg_server_db_prepare (self, "INSERT INTO tokens (sha256, resident, expires) VALUES (?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  mdg_server_db_bind_text (stmt, 1, token_sha256);
-  mdg_server_db_bind_text (stmt, 2, resident);
-  sqlite3_bind_int64 (stmt, 3, expires);
-  return mdg_server_db_run (self, stmt, error);
+  return add_token (self, "DELETE FROM tokens WHERE expires < ?",
+                    "INSERT INTO tokens (sha256, resident, expires) VALUES (?, ?, ?)",
+                    token_sha256, resident, expires, error);
 }
 
 static gboolean
@@ -411,10 +492,7 @@ lookup_token (MdgServerDb *self,
     }
   else
     *state = MDG_SERVER_TOKEN_UNKNOWN;
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return mdg_server_db_error (self, error);
-  return TRUE;
+  return mdg_server_db_finish (self, stmt, rc, error);
 }
 
 gboolean
@@ -434,20 +512,8 @@ mdg_server_db_lookup_person (MdgServerDb *self,
                              const char *serial,
                              GError **error)
 {
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT resident FROM persons WHERE serial = ? AND deleted = 0", error);
-  char *resident = NULL;
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  mdg_server_db_bind_text (stmt, 1, serial);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    resident = mdg_server_db_column_text (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    mdg_server_db_error (self, error);
-  return resident;
+  return mdg_server_db_query_text (self, "SELECT resident FROM persons WHERE serial = ? AND deleted = 0",
+                                   serial, error);
 }
 
 gboolean
@@ -458,32 +524,20 @@ mdg_server_db_map_person (MdgServerDb *self,
                           GError **error)
 {
   g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_stmt *stmt;
+  const char *values[] = { serial, resident, staff, now };
 
   /* SQLite 3.15 has no upsert: insert, then update an existing row. */
-  stmt = mdg_server_db_prepare (self,
-                  "INSERT OR IGNORE INTO persons (serial, resident, registered_by, registered, updated_by, updated)"
-                  " VALUES (?1, ?2, ?3, ?4, ?3, ?4)", error);
-  if (stmt == NULL)
-    return FALSE;
-  mdg_server_db_bind_text (stmt, 1, serial);
-  mdg_server_db_bind_text (stmt, 2, resident);
-  mdg_server_db_bind_text (stmt, 3, staff);
-  mdg_server_db_bind_text (stmt, 4, now);
-  if (!mdg_server_db_run (self, stmt, error))
+  if (!mdg_server_db_run_texts (self,
+                                "INSERT OR IGNORE INTO persons (serial, resident, registered_by, registered,"
+                                " updated_by, updated) VALUES (?1, ?2, ?3, ?4, ?3, ?4)",
+                                values, G_N_ELEMENTS (values), error))
     return FALSE;
   if (sqlite3_changes (self->db) > 0)
     return TRUE;
-  stmt = mdg_server_db_prepare (self,
-                  "UPDATE persons SET resident = ?2, deleted = 0, updated_by = ?3, updated = ?4,"
-                  " version = version + 1 WHERE serial = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  mdg_server_db_bind_text (stmt, 1, serial);
-  mdg_server_db_bind_text (stmt, 2, resident);
-  mdg_server_db_bind_text (stmt, 3, staff);
-  mdg_server_db_bind_text (stmt, 4, now);
-  return mdg_server_db_run (self, stmt, error);
+  return mdg_server_db_run_texts (self,
+                                  "UPDATE persons SET resident = ?2, deleted = 0, updated_by = ?3, updated = ?4,"
+                                  " version = version + 1 WHERE serial = ?1",
+                                  values, G_N_ELEMENTS (values), error);
 }
 
 gboolean
@@ -495,17 +549,14 @@ mdg_server_db_add_staff (MdgServerDb *self,
                          GError **error)
 {
   g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "INSERT INTO staff (id, name, created, card_serial, rights)"
-                                                    " VALUES (?, ?, ?, ?, ?)", error);
+  const char *values[] = { id, name, now, card_serial, rights != NULL ? rights : "" };
+  sqlite3_stmt *stmt = mdg_server_db_prepare_texts (self, "INSERT INTO staff (id, name, created, card_serial, rights)"
+                                                          " VALUES (?, ?, ?, ?, ?)",
+                                                    values, G_N_ELEMENTS (values), error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  mdg_server_db_bind_text (stmt, 1, id);
-  mdg_server_db_bind_text (stmt, 2, name);
-  mdg_server_db_bind_text (stmt, 3, now);
-  mdg_server_db_bind_text (stmt, 4, card_serial);
-  mdg_server_db_bind_text (stmt, 5, rights != NULL ? rights : "");
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   if (rc == SQLITE_CONSTRAINT)
@@ -525,20 +576,7 @@ mdg_server_db_lookup_staff_card (MdgServerDb *self,
                                  const char *serial,
                                  GError **error)
 {
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT id FROM staff WHERE card_serial = ?", error);
-  char *id = NULL;
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  mdg_server_db_bind_text (stmt, 1, serial);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    id = mdg_server_db_column_text (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    mdg_server_db_error (self, error);
-  return id;
+  return mdg_server_db_query_text (self, "SELECT id FROM staff WHERE card_serial = ?", serial, error);
 }
 
 gboolean
@@ -546,20 +584,13 @@ mdg_server_db_staff_has_right (MdgServerDb *self,
                                const char *id,
                                const char *right)
 {
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT rights FROM staff WHERE id = ?", NULL);
-  gboolean has = FALSE;
+  g_autofree char *rights = mdg_server_db_query_text (self, "SELECT rights FROM staff WHERE id = ?", id, NULL);
+  g_auto(GStrv) list = NULL;
 
-  if (stmt == NULL)
+  if (rights == NULL)
     return FALSE;
-  mdg_server_db_bind_text (stmt, 1, id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_auto(GStrv) rights = g_strsplit ((const char *) sqlite3_column_text (stmt, 0), ",", -1);
-
-      has = g_strv_contains ((const char * const *) rights, right);
-    }
-  sqlite3_finalize (stmt);
-  return has;
+  list = g_strsplit (rights, ",", -1);
+  return g_strv_contains ((const char * const *) list, right);
 }
 
 gboolean
@@ -569,17 +600,9 @@ mdg_server_db_add_staff_token (MdgServerDb *self,
                                gint64 expires,
                                GError **error)
 {
-  sqlite3_stmt *stmt;
-
-  if (!purge_expired (self, "DELETE FROM staff_tokens WHERE expires < ?", expires, error))
-    return FALSE;
-  stmt = mdg_server_db_prepare (self, "INSERT INTO staff_tokens (sha256, staff, expires) VALUES (?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  mdg_server_db_bind_text (stmt, 1, token_sha256);
-  mdg_server_db_bind_text (stmt, 2, staff);
-  sqlite3_bind_int64 (stmt, 3, expires);
-  return mdg_server_db_run (self, stmt, error);
+  return add_token (self, "DELETE FROM staff_tokens WHERE expires < ?",
+                    "INSERT INTO staff_tokens (sha256, staff, expires) VALUES (?, ?, ?)",
+                    token_sha256, staff, expires, error);
 }
 
 gboolean
@@ -598,16 +621,7 @@ gint64
 mdg_server_db_count_staff (MdgServerDb *self,
                            const char *id)
 {
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT count(*) FROM staff WHERE ?1 IS NULL OR id = ?1", NULL);
-  gint64 count = -1;
-
-  if (stmt == NULL)
-    return -1;
-  mdg_server_db_bind_text (stmt, 1, id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return count;
+  return mdg_server_db_query_int (self, "SELECT count(*) FROM staff WHERE ?1 IS NULL OR id = ?1", id, NULL);
 }
 
 void
@@ -657,9 +671,7 @@ mdg_server_db_get_submission (MdgServerDb *self,
       sub->envelope_size = sqlite3_column_int64 (stmt, 8);
       sub->purged = mdg_server_db_column_text (stmt, 9);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    mdg_server_db_error (self, error);
+  mdg_server_db_finish (self, stmt, rc, error);
   return sub;
 }
 
@@ -667,17 +679,7 @@ gint64
 mdg_server_db_next_sequence (MdgServerDb *self,
                              GError **error)
 {
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions", error);
-  gint64 seq = -1;
-
-  if (stmt == NULL)
-    return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    seq = sqlite3_column_int64 (stmt, 0);
-  else
-    mdg_server_db_error (self, error);
-  sqlite3_finalize (stmt);
-  return seq;
+  return mdg_server_db_query_int (self, "SELECT COALESCE(MAX(seq), 0) + 1 FROM submissions", NULL, error);
 }
 
 static gboolean
@@ -689,18 +691,10 @@ add_history (MdgServerDb *self,
              const char *staff,
              GError **error)
 {
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self,
-                                "INSERT INTO history (uuid, status, time, comment, staff)"
-                                " VALUES (?, ?, ?, ?, ?)", error);
+  const char *values[] = { uuid, status, time, comment, staff };
 
-  if (stmt == NULL)
-    return FALSE;
-  mdg_server_db_bind_text (stmt, 1, uuid);
-  mdg_server_db_bind_text (stmt, 2, status);
-  mdg_server_db_bind_text (stmt, 3, time);
-  mdg_server_db_bind_text (stmt, 4, comment);
-  mdg_server_db_bind_text (stmt, 5, staff);
-  return mdg_server_db_run (self, stmt, error);
+  return mdg_server_db_run_texts (self, "INSERT INTO history (uuid, status, time, comment, staff)"
+                                        " VALUES (?, ?, ?, ?, ?)", values, G_N_ELEMENTS (values), error);
 }
 
 gboolean
@@ -751,7 +745,7 @@ mdg_server_db_set_status (MdgServerDb *self,
                           GError **error)
 {
   g_autofree char *now = mdg_server_now_iso (g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_stmt *stmt;
+  const char *values[] = { status, comment, uuid };
   gboolean ok;
 
   if (!mdg_sync_status_is_valid (status))
@@ -769,15 +763,8 @@ mdg_server_db_set_status (MdgServerDb *self,
     }
   if (!mdg_server_db_begin (self, error))
     return FALSE;
-  stmt = mdg_server_db_prepare (self, "UPDATE submissions SET status = ?, comment = ? WHERE uuid = ?", error);
-  ok = stmt != NULL;
-  if (ok)
-    {
-      mdg_server_db_bind_text (stmt, 1, status);
-      mdg_server_db_bind_text (stmt, 2, comment);
-      mdg_server_db_bind_text (stmt, 3, uuid);
-      ok = mdg_server_db_run (self, stmt, error);
-    }
+  ok = mdg_server_db_run_texts (self, "UPDATE submissions SET status = ?, comment = ? WHERE uuid = ?",
+                                values, G_N_ELEMENTS (values), error);
   if (ok && sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, MDG_SERVER_ERROR, MDG_SERVER_ERROR_NOT_FOUND,
@@ -825,10 +812,7 @@ add_history_json (MdgServerDb *self,
       set_text_or_null (entry, "comment", stmt, 2);
       json_array_add_object_element (history, entry);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return mdg_server_db_error (self, error);
-  return TRUE;
+  return mdg_server_db_finish (self, stmt, rc, error);
 }
 
 /* Steps @stmt (then finalizes it): one object per row, member @names[i]
@@ -859,13 +843,9 @@ list_rows (MdgServerDb *self,
           return NULL;
         }
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mdg_server_db_error (self, error);
-      return NULL;
-    }
-  return json_node_init_array (json_node_alloc (), g_steal_pointer (&list));
+  if (!mdg_server_db_finish (self, stmt, rc, error))
+    return NULL;
+  return json_node_init_array (json_node_alloc (), list);
 }
 
 JsonNode *
@@ -919,26 +899,16 @@ replace_records (MdgServerDb *self,
 {
   const char *resident = json_object_get_string_member (entry, "resident");
   JsonArray *records = json_object_get_array_member (entry, "records");
-  sqlite3_stmt *stmt = mdg_server_db_prepare (self, "DELETE FROM records WHERE resident = ?", error);
 
-  if (stmt == NULL)
-    return FALSE;
-  mdg_server_db_bind_text (stmt, 1, resident);
-  if (!mdg_server_db_run (self, stmt, error))
+  if (!mdg_server_db_run_texts (self, "DELETE FROM records WHERE resident = ?", &resident, 1, error))
     return FALSE;
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       g_autofree char *text = json_to_string (json_array_get_element (records, i), FALSE);
+      const char *values[] = { resident, text, staff, now };
 
-      stmt = mdg_server_db_prepare (self, "INSERT INTO records (resident, record, imported_by, imported) VALUES (?, ?, ?, ?)",
-                      error);
-      if (stmt == NULL)
-        return FALSE;
-      mdg_server_db_bind_text (stmt, 1, resident);
-      mdg_server_db_bind_text (stmt, 2, text);
-      mdg_server_db_bind_text (stmt, 3, staff);
-      mdg_server_db_bind_text (stmt, 4, now);
-      if (!mdg_server_db_run (self, stmt, error))
+      if (!mdg_server_db_run_texts (self, "INSERT INTO records (resident, record, imported_by, imported)"
+                                          " VALUES (?, ?, ?, ?)", values, G_N_ELEMENTS (values), error))
         return FALSE;
     }
   return TRUE;
@@ -981,11 +951,7 @@ mdg_server_db_list_records (MdgServerDb *self,
       if (record != NULL)
         json_array_add_element (list, record);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mdg_server_db_error (self, error);
-      return NULL;
-    }
+  if (!mdg_server_db_finish (self, stmt, rc, error))
+    return NULL;
   return json_node_init_array (json_node_alloc (), list);
 }

@@ -128,6 +128,60 @@ mdg_server_http_require_method (SoupServerMessage *msg,
   return FALSE;
 }
 
+gboolean
+mdg_server_http_require_route (SoupServerMessage *msg,
+                               const char *path,
+                               const char *expected,
+                               const char *method)
+{
+  if (!g_str_equal (path, expected))
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      return FALSE;
+    }
+  return mdg_server_http_require_method (msg, method);
+}
+
+gboolean
+mdg_server_http_parse_path (SoupServerMessage *msg,
+                            const char *path,
+                            const char *collection,
+                            const char *sub,
+                            gboolean (*check_id) (const char *id),
+                            char **id,
+                            gboolean *at_sub)
+{
+  const char *rest = g_str_has_prefix (path, collection) ? path + strlen (collection) : NULL;
+  const char *slash = rest != NULL && *rest == '/' ? strchr (rest + 1, '/') : NULL;
+  g_autofree char *raw = NULL;
+
+  *id = NULL;
+  *at_sub = FALSE;
+  if (rest != NULL && *rest == '\0')
+    return TRUE;
+  if (rest != NULL && *rest == '/')
+    raw = slash != NULL ? g_strndup (rest + 1, slash - rest - 1) : g_strdup (rest + 1);
+  if (raw == NULL || !check_id (raw) || (slash != NULL && (sub == NULL || !g_str_equal (slash, sub))))
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      return FALSE;
+    }
+  *id = g_ascii_strdown (raw, -1);
+  *at_sub = slash != NULL;
+  return TRUE;
+}
+
+void
+mdg_server_http_send_member (SoupServerMessage *msg,
+                             const char *name,
+                             JsonNode *value)
+{
+  g_autoptr(JsonObject) obj = json_object_new ();
+
+  json_object_set_member (obj, name, value);
+  mdg_server_http_send_object (msg, SOUP_STATUS_OK, obj);
+}
+
 char *
 mdg_server_http_bearer_sha256 (SoupServerMessage *msg)
 {

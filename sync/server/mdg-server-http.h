@@ -40,6 +40,27 @@ GBytes     *mdg_server_http_get_base64     (JsonObject *obj,
 /* FALSE after answering 405 with Allow: @method. */
 gboolean    mdg_server_http_require_method (SoupServerMessage *msg,
                                             const char *method);
+/* FALSE after answering 404 unless @path is exactly @expected, or 405
+ * unless the method is @method. */
+gboolean    mdg_server_http_require_route  (SoupServerMessage *msg,
+                                            const char *path,
+                                            const char *expected,
+                                            const char *method);
+/* @path is @collection, or @collection/{id} where @check_id accepts the
+ * id, optionally followed by @sub (may be NULL): sets @id (lower-case;
+ * NULL for the collection itself) and @at_sub. FALSE after answering 404
+ * for any other path. */
+gboolean    mdg_server_http_parse_path     (SoupServerMessage *msg,
+                                            const char *path,
+                                            const char *collection,
+                                            const char *sub,
+                                            gboolean (*check_id) (const char *id),
+                                            char **id,
+                                            gboolean *at_sub);
+/* Answers 200 {@name: @value}; takes @value. */
+void        mdg_server_http_send_member    (SoupServerMessage *msg,
+                                            const char *name,
+                                            JsonNode *value);
 /* The bearer token's SHA-256 (hex), or NULL after answering 401. */
 char       *mdg_server_http_bearer_sha256  (SoupServerMessage *msg);
 /* 32 random bytes as base64url without padding; NULL without randomness. */

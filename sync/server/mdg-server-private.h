@@ -20,21 +20,32 @@ G_BEGIN_DECLS
 /* The audit's actor for what the server does on its own (retention). */
 #define MDG_SERVER_SYSTEM_ACTOR "system"
 
-MdgServerConfig *mdg_server_get_config   (MdgServer *self);
-MdgServerDb     *mdg_server_get_db       (MdgServer *self);
-/* Checks a POST of {"challenge", "signature"} (§3): the login
- * certificate's serial, or NULL after answering with a problem. */
-char            *mdg_server_login_serial (MdgServer *self,
-                                          SoupServerMessage *msg);
-/* Answers 200 {"token", "token_type", "expires"}. */
-void             mdg_server_send_token   (SoupServerMessage *msg,
-                                          const char *token,
-                                          gint64 expires);
+typedef enum
+{
+  MDG_SERVER_ROLE_RESIDENT,
+  MDG_SERVER_ROLE_STAFF,
+} MdgServerRole;
+
+MdgServerConfig *mdg_server_get_config    (MdgServer *self);
+MdgServerDb     *mdg_server_get_db        (MdgServer *self);
+/* The account (resident or staff ID) of the request's bearer token of
+ * @role, or NULL after answering: 401, or 403 for the other role's token
+ * (mdg-server-auth.c). */
+char            *mdg_server_authenticate  (MdgServer *self,
+                                           SoupServerMessage *msg,
+                                           MdgServerRole role);
+/* Answers a POST of {"challenge", "signature"} (§3) with a new token of
+ * @role: 200 {"token", "token_type", "expires"}, or a problem. */
+void             mdg_server_login         (MdgServer *self,
+                                           SoupServerMessage *msg,
+                                           MdgServerRole role);
+/* The resident login under /v1/auth/. */
+void             mdg_server_auth_register (MdgServer *self);
 /* Serves @path (NULL: every other path) with @callback (user data: the
  * server), behind the body limits. */
-void             mdg_server_add_route    (MdgServer *self,
-                                          const char *path,
-                                          SoupServerCallback callback);
+void             mdg_server_add_route     (MdgServer *self,
+                                           const char *path,
+                                           SoupServerCallback callback);
 /* The staff API under /v1/admin/ (mdg-server-admin-api.c). */
 void             mdg_server_admin_api_register (MdgServer *self);
 

@@ -60,12 +60,8 @@ find_due (MdgServerDb *db,
       d->file = mdg_server_db_column_text (stmt, 3);
       g_ptr_array_add (due, d);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      mdg_server_db_error (db, error);
-      return NULL;
-    }
+  if (!mdg_server_db_finish (db, stmt, rc, error))
+    return NULL;
   return g_steal_pointer (&due);
 }
 

@@ -109,9 +109,7 @@ mdg_server_upload_find (MdgServerDb *db,
       upload->done = sqlite3_column_int64 (stmt, 4);
       upload->complete = sqlite3_column_int (stmt, 5) != 0;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    mdg_server_db_error (db, error);
+  mdg_server_db_finish (db, stmt, rc, error);
   return upload;
 }
 
@@ -298,12 +296,8 @@ mdg_server_upload_delete (MdgServerDb *db,
                           GError **error)
 {
   g_autofree char *path = mdg_server_upload_path (dir, id);
-  sqlite3_stmt *stmt = mdg_server_db_prepare (db, "DELETE FROM uploads WHERE id = ?", error);
 
-  if (stmt == NULL)
-    return FALSE;
-  mdg_server_db_bind_text (stmt, 1, id);
-  if (!mdg_server_db_run (db, stmt, error))
+  if (!mdg_server_db_run_texts (db, "DELETE FROM uploads WHERE id = ?", &id, 1, error))
     return FALSE;
   if (g_unlink (path) != 0 && errno != ENOENT)
     return file_error (FILE_DELETED, errno, error);
@@ -330,9 +324,8 @@ mdg_server_upload_purge_stale (MdgServerDb *db,
   sqlite3_bind_int64 (stmt, 1, before);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (ids, mdg_server_db_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return mdg_server_db_error (db, error);
+  if (!mdg_server_db_finish (db, stmt, rc, error))
+    return FALSE;
   for (guint i = 0; i < ids->len; i++)
     if (!mdg_server_upload_delete (db, dir, ids->pdata[i], error))
       return FALSE;
@@ -345,21 +338,16 @@ mdg_server_upload_purge_stale (MdgServerDb *db,
     {
       g_autofree char *id = NULL;
       g_autofree char *path = NULL;
-      sqlite3_stmt *q;
-      gboolean known = TRUE;
+      gint64 known;
 
       if (!g_str_has_suffix (name, PART_SUFFIX))
         continue;
       id = g_strndup (name, strlen (name) - strlen (PART_SUFFIX));
-      q = mdg_server_db_prepare (db, "SELECT count(*) FROM uploads WHERE id = ?", error);
-      if (q == NULL)
+      known = mdg_server_db_query_int (db, "SELECT count(*) FROM uploads WHERE id = ?", id, error);
+      if (known < 0)
         return FALSE;
-      mdg_server_db_bind_text (q, 1, id);
-      if (sqlite3_step (q) == SQLITE_ROW)
-        known = sqlite3_column_int64 (q, 0) > 0;
-      sqlite3_finalize (q);
       path = g_build_filename (dir, name, NULL);
-      if (!known)
+      if (known == 0)
         {
           GStatBuf st;
 

@@ -12,12 +12,10 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
-#include <openssl/rand.h>
 
 #include "madoguchi-card.h"
 #include "mdg-app-error.h"
 #include "mdg-envelope.h"
-#include "mdg-login-signature.h"
 #include "mdg-server-db.h"
 #include "mdg-server-http.h"
 #include "mdg-server-private.h"
@@ -27,9 +25,6 @@
 #include "mdg-sync-json.h"
 #include "mdg-sync-problem.h"
 #include "mdg-sync-receipt.h"
-
-#define CHALLENGE_PREFIX "madoguchi-login/1 "
-#define RANDOM_BYTES 32
 
 struct _MdgServer
 {
@@ -42,214 +37,6 @@ struct _MdgServer
 };
 
 G_DEFINE_FINAL_TYPE (MdgServer, mdg_server, G_TYPE_OBJECT)
-
-/* The resident of the request's bearer token, or NULL after answering.
- * A staff token is refused here: staff use /v1/admin/ only. */
-static char *
-authenticate (MdgServer *self,
-              SoupServerMessage *msg)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *hash = mdg_server_http_bearer_sha256 (msg);
-  g_autofree char *staff = NULL;
-  MdgServerTokenState state;
-  MdgServerTokenState staff_state;
-  char *resident = NULL;
-
-  if (hash == NULL)
-    return NULL;
-  if (!mdg_server_db_lookup_token (self->db, hash, mdg_server_http_now (), &state, &resident, &error))
-    {
-      mdg_server_http_send_internal (msg, error);
-      return NULL;
-    }
-  if (state == MDG_SERVER_TOKEN_OK)
-    return resident;
-  if (state == MDG_SERVER_TOKEN_EXPIRED)
-    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_TOKEN_EXPIRED, NULL);
-  else if (mdg_server_db_lookup_staff_token (self->db, hash, mdg_server_http_now (), &staff_state, &staff, NULL)
-           && staff_state == MDG_SERVER_TOKEN_OK)
-    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_FORBIDDEN, "a staff login is not a resident login");
-  else
-    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UNAUTHORIZED, NULL);
-  return NULL;
-}
-
-static void
-handle_challenge (SoupServer *server,
-                  SoupServerMessage *msg,
-                  const char *path,
-                  GHashTable *query,
-                  gpointer user_data)
-{
-  MdgServer *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) challenge = NULL;
-  g_autoptr(JsonObject) obj = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *hex = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *b64 = NULL;
-  g_autofree char *expires_iso = NULL;
-  guchar rnd[RANDOM_BYTES];
-  gint64 expires = mdg_server_http_now () + self->config->challenge_lifetime;
-
-  if (!mdg_server_http_require_method (msg, SOUP_METHOD_POST))
-    return;
-  if (RAND_bytes (rnd, sizeof rnd) != 1)
-    {
-      mdg_server_http_send_internal (msg, NULL);
-      return;
-    }
-  hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, rnd, sizeof rnd);
-  text = g_strconcat (CHALLENGE_PREFIX, hex, NULL);
-  challenge = g_bytes_new (text, strlen (text));
-  if (!mdg_server_db_add_challenge (self->db, challenge, expires, &error))
-    {
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  b64 = g_base64_encode ((const guchar *) text, strlen (text));
-  expires_iso = mdg_server_now_iso (expires);
-  json_object_set_string_member (obj, "challenge", b64);
-  json_object_set_string_member (obj, "expires", expires_iso);
-  node = json_node_init_object (json_node_alloc (), obj);
-  mdg_server_http_send_json (msg, SOUP_STATUS_OK, node);
-}
-
-static MdgSyncProblem
-login_problem (const GError *error)
-{
-  if (error->domain != MDG_APP_ERROR)
-    return MDG_SYNC_PROBLEM_LOGIN_SIGNATURE_INVALID;
-  switch (error->code)
-    {
-    case MDG_APP_ERROR_UNTRUSTED:
-    case MDG_APP_ERROR_WRONG_KEY:
-      return MDG_SYNC_PROBLEM_LOGIN_CERTIFICATE_UNTRUSTED;
-    case MDG_APP_ERROR_EXPIRED:
-      return MDG_SYNC_PROBLEM_LOGIN_CERTIFICATE_EXPIRED;
-    case MDG_APP_ERROR_TEST_ROOT:
-      return MDG_SYNC_PROBLEM_LOGIN_TEST_ROOT;
-    default:
-      return MDG_SYNC_PROBLEM_LOGIN_SIGNATURE_INVALID;
-    }
-}
-
-char *
-mdg_server_login_serial (MdgServer *self,
-                         SoupServerMessage *msg)
-{
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonObject) req = NULL;
-  g_autoptr(GBytes) challenge = NULL;
-  g_autoptr(GBytes) cms = NULL;
-  g_autoptr(GBytes) cert_der = NULL;
-  g_autoptr(MdgCertificate) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  MdgServerChallengeState state;
-
-  if (!mdg_server_http_require_method (msg, SOUP_METHOD_POST))
-    return NULL;
-  body = mdg_server_http_request_body (msg);
-  req = mdg_server_http_parse_object (body);
-  if (req != NULL)
-    {
-      challenge = mdg_server_http_get_base64 (req, "challenge");
-      cms = mdg_server_http_get_base64 (req, "signature");
-    }
-  if (challenge == NULL || cms == NULL)
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST, "challenge and signature are required");
-      return NULL;
-    }
-
-  /* Consumed before the signature is checked: never a second try. */
-  if (!mdg_server_db_consume_challenge (self->db, challenge, mdg_server_http_now (), &state, &error))
-    {
-      mdg_server_http_send_internal (msg, error);
-      return NULL;
-    }
-  if (state != MDG_SERVER_CHALLENGE_OK)
-    {
-      mdg_server_http_send_problem (msg, state == MDG_SERVER_CHALLENGE_USED ? MDG_SYNC_PROBLEM_CHALLENGE_USED
-                                         : state == MDG_SERVER_CHALLENGE_EXPIRED ? MDG_SYNC_PROBLEM_CHALLENGE_EXPIRED
-                                         : MDG_SYNC_PROBLEM_CHALLENGE_UNKNOWN, NULL);
-      return NULL;
-    }
-
-  cert_der = mdg_login_signature_verify (self->config->auth_trust, challenge, cms, NULL, &error);
-  if (cert_der == NULL)
-    {
-      mdg_server_http_send_problem (msg, login_problem (error), error->message);
-      return NULL;
-    }
-  cert = mdg_certificate_new_from_der (cert_der, &error);
-  if (cert == NULL)
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_LOGIN_SIGNATURE_INVALID, NULL);
-      return NULL;
-    }
-  return mdg_certificate_get_serial_hex (cert);
-}
-
-void
-mdg_server_send_token (SoupServerMessage *msg,
-                       const char *token,
-                       gint64 expires)
-{
-  g_autoptr(JsonObject) obj = json_object_new ();
-  g_autofree char *expires_iso = mdg_server_now_iso (expires);
-
-  json_object_set_string_member (obj, "token", token);
-  json_object_set_string_member (obj, "token_type", "Bearer");
-  json_object_set_string_member (obj, "expires", expires_iso);
-  mdg_server_http_send_object (msg, SOUP_STATUS_OK, obj);
-}
-
-static void
-handle_login (SoupServer *server,
-              SoupServerMessage *msg,
-              const char *path,
-              GHashTable *query,
-              gpointer user_data)
-{
-  MdgServer *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *serial = NULL;
-  g_autofree char *resident = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *hash = NULL;
-  gint64 expires = mdg_server_http_now () + self->config->token_lifetime;
-
-  serial = mdg_server_login_serial (self, msg);
-  if (serial == NULL)
-    return;
-  resident = mdg_server_db_lookup_person (self->db, serial, &error);
-  if (error != NULL)
-    {
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  if (resident == NULL)
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_PERSON_UNKNOWN, NULL);
-      return;
-    }
-  token = mdg_server_http_new_token ();
-  if (token == NULL)
-    {
-      mdg_server_http_send_internal (msg, NULL);
-      return;
-    }
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
-  if (!mdg_server_db_add_token (self->db, hash, resident, expires, &error))
-    {
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  mdg_server_send_token (msg, token, expires);
-}
 
 static MdgSyncProblem
 envelope_problem (const GError *error)
@@ -353,7 +140,7 @@ build_receipt (MdgServer *self,
                gsize size,
                MdgVerifyReport *report)
 {
-  JsonObject *obj = json_object_new ();
+  g_autoptr(JsonObject) obj = json_object_new ();
   JsonNode *verification = mdg_verify_report_to_json (report);
 
   json_object_set_boolean_member (json_node_get_object (verification), "certificate_valid_at_receipt",
@@ -536,8 +323,6 @@ get_submissions (MdgServer *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) list = mdg_server_db_list_submissions (self->db, resident, uuid, &error);
-  g_autoptr(JsonObject) obj = NULL;
-  g_autoptr(JsonNode) node = NULL;
 
   if (list == NULL)
     {
@@ -555,10 +340,7 @@ get_submissions (MdgServer *self,
         mdg_server_http_send_json (msg, SOUP_STATUS_OK, json_array_get_element (items, 0));
       return;
     }
-  obj = json_object_new ();
-  json_object_set_member (obj, "submissions", g_steal_pointer (&list));
-  node = json_node_init_object (json_node_alloc (), obj);
-  mdg_server_http_send_json (msg, SOUP_STATUS_OK, node);
+  mdg_server_http_send_member (msg, "submissions", g_steal_pointer (&list));
 }
 
 static void
@@ -570,33 +352,20 @@ handle_submissions (SoupServer *server,
 {
   MdgServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const char *rest = path + strlen ("/v1/submissions");
   g_autofree char *resident = NULL;
   g_autofree char *uuid = NULL;
+  gboolean at_sub;
 
-  if (*rest == '/')
-    {
-      uuid = g_ascii_strdown (rest + 1, -1);
-      if (!g_uuid_string_is_valid (uuid))
-        {
-          mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
-          return;
-        }
-    }
-  else if (*rest != '\0')
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
-      return;
-    }
-
+  if (!mdg_server_http_parse_path (msg, path, "/v1/submissions", NULL, g_uuid_string_is_valid, &uuid, &at_sub))
+    return;
   if (uuid != NULL && g_str_equal (method, SOUP_METHOD_PUT))
     {
-      if ((resident = authenticate (self, msg)) != NULL)
+      if ((resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) != NULL)
         put_submission (self, msg, resident, uuid);
     }
   else if (mdg_server_http_require_method (msg, SOUP_METHOD_GET))
     {
-      if ((resident = authenticate (self, msg)) != NULL)
+      if ((resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) != NULL)
         get_submissions (self, msg, resident, uuid);
     }
 }
@@ -611,16 +380,10 @@ handle_records (SoupServer *server,
   MdgServer *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) list = NULL;
-  g_autoptr(JsonObject) obj = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *resident = NULL;
 
-  if (!g_str_equal (path, "/v1/records"))
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
-      return;
-    }
-  if (!mdg_server_http_require_method (msg, SOUP_METHOD_GET) || (resident = authenticate (self, msg)) == NULL)
+  if (!mdg_server_http_require_route (msg, path, "/v1/records", SOUP_METHOD_GET)
+      || (resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) == NULL)
     return;
   list = mdg_server_db_list_records (self->db, resident, &error);
   if (list == NULL)
@@ -628,10 +391,7 @@ handle_records (SoupServer *server,
       mdg_server_http_send_internal (msg, error);
       return;
     }
-  obj = json_object_new ();
-  json_object_set_member (obj, "records", g_steal_pointer (&list));
-  node = json_node_init_object (json_node_alloc (), obj);
-  mdg_server_http_send_json (msg, SOUP_STATUS_OK, node);
+  mdg_server_http_send_member (msg, "records", g_steal_pointer (&list));
 }
 
 /* Whether If-None-Match (a list of entity tags, or "*") matches @etag. */
@@ -675,12 +435,12 @@ handle_catalog (SoupServer *server,
   g_autofree char *etag = NULL;
   gsize len = 0;
 
-  if (!g_str_equal (path, "/v1/catalog") || self->config->catalog_bundle == NULL)
+  if (self->config->catalog_bundle == NULL)
     {
       mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
       return;
     }
-  if (!mdg_server_http_require_method (msg, SOUP_METHOD_GET))
+  if (!mdg_server_http_require_route (msg, path, "/v1/catalog", SOUP_METHOD_GET))
     return;
   if (!g_file_get_contents (self->config->catalog_bundle, &data, &len, &error))
     {
@@ -842,6 +602,13 @@ patch_upload (MdgServer *self,
   mdg_server_http_send_object (msg, SOUP_STATUS_OK, obj);
 }
 
+/* Upload IDs are 32 lower-case hex digits (mdg_server_upload_create). */
+static gboolean
+is_upload_id (const char *id)
+{
+  return strlen (id) == 32 && strspn (id, "0123456789abcdef") == 32;
+}
+
 static void
 handle_uploads (SoupServer *server,
                 SoupServerMessage *msg,
@@ -851,20 +618,19 @@ handle_uploads (SoupServer *server,
 {
   MdgServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const char *rest = path + strlen ("/v1/uploads");
   g_autoptr(GError) error = NULL;
   g_autoptr(MdgServerUpload) upload = NULL;
   g_autofree char *resident = NULL;
+  g_autofree char *id = NULL;
+  gboolean at_sub;
 
-  if (*rest == '\0')
+  if (!mdg_server_http_parse_path (msg, path, "/v1/uploads", NULL, is_upload_id, &id, &at_sub))
+    return;
+  if (id == NULL)
     {
-      if (mdg_server_http_require_method (msg, SOUP_METHOD_POST) && (resident = authenticate (self, msg)) != NULL)
+      if (mdg_server_http_require_method (msg, SOUP_METHOD_POST)
+          && (resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) != NULL)
         post_upload (self, msg, resident);
-      return;
-    }
-  if (*rest != '/' || strlen (rest + 1) != 32 || strspn (rest + 1, "0123456789abcdef") != 32)
-    {
-      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
       return;
     }
   if (!g_str_equal (method, SOUP_METHOD_HEAD) && !mdg_server_http_require_method (msg, "PATCH"))
@@ -872,10 +638,10 @@ handle_uploads (SoupServer *server,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "HEAD, PATCH");
       return;
     }
-  if ((resident = authenticate (self, msg)) == NULL)
+  if ((resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) == NULL)
     return;
   /* Another resident's upload is as absent as a missing one. */
-  upload = mdg_server_upload_find (self->db, resident, rest + 1, NULL, &error);
+  upload = mdg_server_upload_find (self->db, resident, id, NULL, &error);
   if (error != NULL)
     mdg_server_http_send_internal (msg, error);
   else if (upload == NULL)
@@ -1110,8 +876,7 @@ mdg_server_new (MdgServerConfig *config,
   self->soup = soup_server_new ("tls-certificate", cert, "server-header", "madoguchi-server", NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
   mdg_server_add_route (self, NULL, handle_default);
-  mdg_server_add_route (self, "/v1/auth/challenge", handle_challenge);
-  mdg_server_add_route (self, "/v1/auth/login", handle_login);
+  mdg_server_auth_register (self);
   mdg_server_add_route (self, "/v1/submissions", handle_submissions);
   mdg_server_add_route (self, "/v1/records", handle_records);
   mdg_server_add_route (self, "/v1/catalog", handle_catalog);

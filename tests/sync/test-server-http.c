@@ -41,7 +41,7 @@ test_http_request (SoupSession *session,
                    const char *token,
                    const char *content_type,
                    GBytes *body,
-                   const char * const *headers,
+                   const char *header,
                    TestResponse *r)
 {
   g_autofree char *url = g_strconcat (s->uri, path + 1, NULL);
@@ -56,9 +56,9 @@ test_http_request (SoupSession *session,
 
       soup_message_headers_replace (req, "Authorization", auth);
     }
-  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+  if (header != NULL)
     {
-      g_auto(GStrv) parts = g_strsplit (headers[i], ": ", 2);
+      g_auto(GStrv) parts = g_strsplit (header, ": ", 2);
 
       soup_message_headers_replace (req, parts[0], parts[1]);
     }
@@ -95,7 +95,53 @@ test_http_assert_problem (TestResponse *r,
   g_assert_cmpuint (r->status, ==, mdg_sync_problem_get_status (problem));
   obj = test_http_object (r);
   g_assert_cmpstr (json_object_get_string_member (obj, "code"), ==, mdg_sync_problem_get_code (problem));
+  g_assert_cmpstr (json_object_get_string_member (obj, "title"), ==, mdg_sync_problem_get_title (problem));
   g_assert_cmpstr (json_object_get_string_member (obj, "title_ja"), ==, mdg_sync_problem_get_title_ja (problem));
+}
+
+GBytes *
+test_http_challenge (SoupSession *session,
+                     SyncTestServer *s)
+{
+  g_auto(TestResponse) r = { 0 };
+  g_autoptr(JsonObject) obj = NULL;
+  guchar *data;
+  gsize len;
+
+  test_http_request (session, s, "POST", "/v1/auth/challenge", NULL, NULL, NULL, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  obj = test_http_object (&r);
+  g_assert_true (json_object_has_member (obj, "expires"));
+  data = g_base64_decode (json_object_get_string_member (obj, "challenge"), &len);
+  return g_bytes_new_take (data, len);
+}
+
+void
+test_http_post_login (SoupSession *session,
+                      SyncTestServer *s,
+                      GBytes *challenge,
+                      GBytes *cms,
+                      gboolean staff,
+                      TestResponse *r)
+{
+  g_autofree char *c64 = g_base64_encode (g_bytes_get_data (challenge, NULL), g_bytes_get_size (challenge));
+  g_autofree char *s64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  g_autofree char *json = g_strdup_printf ("{\"challenge\":\"%s\",\"signature\":\"%s\"}", c64, s64);
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+
+  test_http_request (session, s, "POST", staff ? "/v1/admin/auth/login" : "/v1/auth/login", NULL,
+                     "application/json", body, NULL, r);
+}
+
+char *
+test_http_token (TestResponse *r)
+{
+  g_autoptr(JsonObject) obj = NULL;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  obj = test_http_object (r);
+  g_assert_cmpstr (json_object_get_string_member (obj, "token_type"), ==, "Bearer");
+  return g_strdup (json_object_get_string_member (obj, "token"));
 }
 
 void
@@ -106,31 +152,12 @@ test_http_login_response (SoupSession *session,
                           TestResponse *r)
 {
   g_autoptr(MdgSigner) auth = app_test_software_signer (persona, "auth");
+  g_autoptr(GBytes) challenge = test_http_challenge (session, s);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) challenge = NULL;
-  g_autoptr(GBytes) cms = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonObject) obj = NULL;
-  g_autofree char *c64 = NULL;
-  g_autofree char *s64 = NULL;
-  g_autofree char *json = NULL;
-  g_auto(TestResponse) c = { 0 };
-  guchar *data;
-  gsize len;
+  g_autoptr(GBytes) cms = mdg_login_signature_sign (auth, challenge, NULL, &error);
 
-  test_http_request (session, s, "POST", "/v1/auth/challenge", NULL, NULL, NULL, NULL, &c);
-  g_assert_cmpuint (c.status, ==, 200);
-  obj = test_http_object (&c);
-  data = g_base64_decode (json_object_get_string_member (obj, "challenge"), &len);
-  challenge = g_bytes_new_take (data, len);
-  cms = mdg_login_signature_sign (auth, challenge, NULL, &error);
   g_assert_no_error (error);
-  c64 = g_base64_encode (g_bytes_get_data (challenge, NULL), g_bytes_get_size (challenge));
-  s64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
-  json = g_strdup_printf ("{\"challenge\":\"%s\",\"signature\":\"%s\"}", c64, s64);
-  body = g_bytes_new (json, strlen (json));
-  test_http_request (session, s, "POST", staff ? "/v1/admin/auth/login" : "/v1/auth/login", NULL,
-                     "application/json", body, NULL, r);
+  test_http_post_login (session, s, challenge, cms, staff, r);
 }
 
 char *
@@ -140,13 +167,9 @@ test_http_login (SoupSession *session,
                  gboolean staff)
 {
   g_auto(TestResponse) r = { 0 };
-  g_autoptr(JsonObject) obj = NULL;
 
   test_http_login_response (session, s, persona, staff, &r);
-  g_assert_cmpuint (r.status, ==, 200);
-  obj = test_http_object (&r);
-  g_assert_cmpstr (json_object_get_string_member (obj, "token_type"), ==, "Bearer");
-  return g_strdup (json_object_get_string_member (obj, "token"));
+  return test_http_token (&r);
 }
 
 gint64

@@ -25,7 +25,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TestResponse, test_response_clear)
 
 /* A session that trusts exactly the test server's certificate. */
 SoupSession *test_http_session_new  (void);
-/* @headers: "Name: value" strings, NULL-terminated, or NULL. */
+/* @header (may be NULL) is one extra request header, "Name: value". */
 void        test_http_request       (SoupSession *session,
                                      SyncTestServer *s,
                                      const char *method,
@@ -33,11 +33,24 @@ void        test_http_request       (SoupSession *session,
                                      const char *token,
                                      const char *content_type,
                                      GBytes *body,
-                                     const char * const *headers,
+                                     const char *header,
                                      TestResponse *r);
 JsonObject *test_http_object        (TestResponse *r);
 void        test_http_assert_problem (TestResponse *r,
                                       MdgSyncProblem problem);
+/* A fresh login challenge (its bytes, not base64). */
+GBytes     *test_http_challenge     (SoupSession *session,
+                                     SyncTestServer *s);
+/* POSTs {"challenge", "signature"} to the resident or (@staff) the staff
+ * login. */
+void        test_http_post_login    (SoupSession *session,
+                                     SyncTestServer *s,
+                                     GBytes *challenge,
+                                     GBytes *cms,
+                                     gboolean staff,
+                                     TestResponse *r);
+/* The bearer token of a successful login response. */
+char       *test_http_token         (TestResponse *r);
 /* Logs @persona in with its authentication key in software, at
  * /v1/auth/login or (@staff) /v1/admin/auth/login; asserts success. */
 char       *test_http_login         (SoupSession *session,

@@ -18,21 +18,6 @@
 static SoupSession *session;
 static SyncTestServer main_server;
 
-static void
-request (SyncTestServer *s,
-         const char *method,
-         const char *path,
-         const char *token,
-         const char *content_type,
-         GBytes *body,
-         const char *header,
-         TestResponse *r)
-{
-  const char *headers[] = { header, NULL };
-
-  test_http_request (session, s, method, path, token, content_type, body, headers, r);
-}
-
 /* POST /v1/uploads for @bytes (whose hash is @sha256: tests may lie). */
 static char *
 start_upload (SyncTestServer *s,
@@ -46,7 +31,7 @@ start_upload (SyncTestServer *s,
   g_auto(TestResponse) r = { 0 };
   g_autoptr(JsonObject) obj = NULL;
 
-  request (s, "POST", "/v1/uploads", token, "application/json", body, NULL, &r);
+  test_http_request (session, s, "POST", "/v1/uploads", token, "application/json", body, NULL, &r);
   g_assert_cmpuint (r.status, ==, expected_status);
   obj = test_http_object (&r);
   return g_strdup (json_object_get_string_member (obj, "upload"));
@@ -67,7 +52,7 @@ patch (SyncTestServer *s,
                                             g_bytes_get_size (data));
   g_autoptr(GBytes) chunk = g_bytes_new_from_bytes (data, from, to - from);
 
-  request (s, "PATCH", path, token, "application/octet-stream", chunk, range, r);
+  test_http_request (session, s, "PATCH", path, token, "application/octet-stream", chunk, range, r);
 }
 
 static gint64
@@ -80,7 +65,7 @@ head_offset (SyncTestServer *s,
   g_auto(TestResponse) r = { 0 };
   const char *offset;
 
-  request (s, "HEAD", path, token, NULL, NULL, NULL, &r);
+  test_http_request (session, s, "HEAD", path, token, NULL, NULL, NULL, &r);
   *status = r.status;
   offset = soup_message_headers_get_one (r.headers, "Upload-Offset");
   return offset != NULL ? g_ascii_strtoll (offset, NULL, 10) : -1;
@@ -97,7 +82,7 @@ put_ref (SyncTestServer *s,
   g_autofree char *json = g_strdup_printf ("{\"sha256\":\"%s\"}", sha256);
   g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
 
-  request (s, "PUT", path, token, REF_TYPE, body, NULL, r);
+  test_http_request (session, s, "PUT", path, token, REF_TYPE, body, NULL, r);
 }
 
 /* A TLS connection that the test drives byte by byte. */
@@ -150,6 +135,17 @@ raw_read_all (GIOStream *io)
     g_string_append_len (text, buf, n);
   g_test_message ("raw answer: %.200s", text->str);
   return g_string_free (text, FALSE);
+}
+
+/* Sends @head on a connection of its own; the whole answer. */
+static char *
+raw_exchange (SyncTestServer *s,
+              const char *head)
+{
+  g_autoptr(GIOStream) io = raw_connect (s);
+
+  raw_write (io, head, strlen (head));
+  return raw_read_all (io);
 }
 
 static void
@@ -237,7 +233,7 @@ test_upload_resume (void)
   {
     g_autofree char *path = g_strconcat ("/v1/submissions/", uuid, NULL);
 
-    request (&main_server, "PUT", path, token, "application/zip", envelope, NULL, &direct);
+    test_http_request (session, &main_server, "PUT", path, token, "application/zip", envelope, NULL, &direct);
     g_assert_cmpuint (direct.status, ==, 200);
     g_assert_true (g_bytes_equal (direct.body, put.body));
   }
@@ -278,12 +274,12 @@ test_upload_wrong_offset (void)
   {
     g_autoptr(GBytes) five = g_bytes_new_static ("abcde", 5);
 
-    request (&main_server, "PATCH", path, token, "application/octet-stream", five,
-             "Content-Range: bytes 10-19/20", &lie);
+    test_http_request (session, &main_server, "PATCH", path, token, "application/octet-stream", five,
+                       "Content-Range: bytes 10-19/20", &lie);
     test_http_assert_problem (&lie, MDG_SYNC_PROBLEM_BAD_REQUEST);
-    request (&main_server, "PATCH", path, token, "application/octet-stream", five, NULL, &norange);
+    test_http_request (session, &main_server, "PATCH", path, token, "application/octet-stream", five, NULL, &norange);
     test_http_assert_problem (&norange, MDG_SYNC_PROBLEM_BAD_REQUEST);
-    request (&main_server, "PATCH", path, token, "text/plain", five, "Content-Range: bytes 10-14/20", &type);
+    test_http_request (session, &main_server, "PATCH", path, token, "text/plain", five, "Content-Range: bytes 10-14/20", &type);
     test_http_assert_problem (&type, MDG_SYNC_PROBLEM_UNSUPPORTED_MEDIA_TYPE);
   }
   g_assert_cmpint (head_offset (&main_server, token, id, &status), ==, 10);
@@ -347,7 +343,7 @@ test_upload_other_resident (void)
   /* And nobody without a login. */
   head_offset (&main_server, NULL, id, &status);
   g_assert_cmpuint (status, ==, 401);
-  request (&main_server, "POST", "/v1/uploads", NULL, "application/json", NULL, NULL, &none);
+  test_http_request (session, &main_server, "POST", "/v1/uploads", NULL, "application/json", NULL, NULL, &none);
   test_http_assert_problem (&none, MDG_SYNC_PROBLEM_UNAUTHORIZED);
 }
 
@@ -417,7 +413,7 @@ test_hostile_oversize (void)
     g_autofree char *body_text = g_strdup_printf ("{\"sha256\":\"%s\",\"size\":%d}", sha, 2 * 1024 * 1024);
     g_autoptr(GBytes) body = g_bytes_new (body_text, strlen (body_text));
 
-    request (&limited, "POST", "/v1/uploads", token, "application/json", body, NULL, &post);
+    test_http_request (session, &limited, "POST", "/v1/uploads", token, "application/json", body, NULL, &post);
     test_http_assert_problem (&post, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE);
   }
   /* A chunk over max_chunk_size, refused before its body is read. */
@@ -430,49 +426,37 @@ test_hostile_oversize (void)
     test_http_assert_problem (&chunk, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE);
   }
   /* An envelope over max_envelope_size, and a JSON body over 1 MiB. */
-  request (&limited, "PUT", "/v1/submissions/6d4b8f0a-5e7c-4b9d-8f3a-4c5d6e7f8091", token, "application/zip",
-           big, NULL, &put);
+  test_http_request (session, &limited, "PUT", "/v1/submissions/6d4b8f0a-5e7c-4b9d-8f3a-4c5d6e7f8091", token, "application/zip",
+                     big, NULL, &put);
   test_http_assert_problem (&put, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE);
-  request (&limited, "POST", "/v1/auth/login", NULL, "application/json", big, NULL, &json);
+  test_http_request (session, &limited, "POST", "/v1/auth/login", NULL, "application/json", big, NULL, &json);
   test_http_assert_problem (&json, MDG_SYNC_PROBLEM_PAYLOAD_TOO_LARGE);
 
   /* Content-Length that lies (a terabyte): answered at once, unread. */
   {
-    g_autoptr(GIOStream) io = raw_connect (&limited);
-    const char *head = "PUT /v1/submissions/6d4b8f0a-5e7c-4b9d-8f3a-4c5d6e7f8091 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Content-Type: application/zip\r\nContent-Length: 1099511627776\r\n\r\nPK";
-    g_autofree char *answer = NULL;
+    g_autofree char *answer = raw_exchange (&limited, "PUT /v1/submissions/6d4b8f0a-5e7c-4b9d-8f3a-4c5d6e7f8091 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                      "Content-Type: application/zip\r\nContent-Length: 1099511627776\r\n\r\nPK");
 
-    raw_write (io, head, strlen (head));
-    answer = raw_read_all (io);
     g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 413"));
   }
   /* A body of unknown length (chunked) is refused. */
   {
-    g_autoptr(GIOStream) io = raw_connect (&limited);
-    const char *head = "POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"challenge\":\"\r\n";
-    g_autofree char *answer = NULL;
+    g_autofree char *answer = raw_exchange (&limited, "POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"challenge\":\"\r\n");
 
-    raw_write (io, head, strlen (head));
-    answer = raw_read_all (io);
     g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 411"));
     g_assert_nonnull (strstr (answer, "length-required"));
   }
   /* A body that never ends: the server cuts the connection after
    * io_timeout instead of waiting for ever. */
   {
-    g_autoptr(GIOStream) io = raw_connect (&limited);
-    const char *head = "POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"challenge\"";
-    g_autofree char *answer = NULL;
+    g_autofree char *answer = raw_exchange (&limited, "POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                      "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"challenge\"");
 
-    raw_write (io, head, strlen (head));
-    answer = raw_read_all (io);
     g_assert_false (g_str_has_prefix (answer, "HTTP/1.1 200"));
   }
   /* Still serving. */
-  request (&limited, "POST", "/v1/auth/challenge", NULL, NULL, NULL, NULL, &alive);
+  test_http_request (session, &limited, "POST", "/v1/auth/challenge", NULL, NULL, NULL, NULL, &alive);
   g_assert_cmpuint (alive.status, ==, 200);
   sync_test_server_stop (&limited);
 }
