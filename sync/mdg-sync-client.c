@@ -29,6 +29,8 @@ struct _MdgSyncClient
   SoupSession  *session;
   GMutex        lock;   /* the token: submissions run on several threads */
   char         *token;
+  gsize         upload_threshold;
+  gsize         chunk_size;
 };
 
 G_DEFINE_FINAL_TYPE (MdgSyncClient, mdg_sync_client, G_TYPE_OBJECT)
@@ -57,6 +59,28 @@ static void
 mdg_sync_client_init (MdgSyncClient *self)
 {
   g_mutex_init (&self->lock);
+  self->upload_threshold = MDG_SYNC_CLIENT_UPLOAD_THRESHOLD;
+  self->chunk_size = MDG_SYNC_CLIENT_CHUNK_SIZE;
+}
+
+void
+mdg_sync_client_set_upload_sizes (MdgSyncClient *self,
+                                  gsize threshold,
+                                  gsize chunk_size)
+{
+  g_return_if_fail (MDG_IS_SYNC_CLIENT (self));
+  g_return_if_fail (chunk_size > 0);
+
+  self->upload_threshold = threshold;
+  self->chunk_size = chunk_size;
+}
+
+gsize
+mdg_sync_client_get_upload_threshold (MdgSyncClient *self)
+{
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), 0);
+
+  return self->upload_threshold;
 }
 
 MdgSyncClient *
@@ -526,6 +550,13 @@ set_body_again (SoupMessage *msg,
   soup_message_set_request_body_from_bytes (msg, "application/zip", envelope);
 }
 
+static void
+set_chunk_again (SoupMessage *msg,
+                 gpointer chunk)
+{
+  soup_message_set_request_body_from_bytes (msg, "application/octet-stream", chunk);
+}
+
 GBytes *
 mdg_sync_client_submit (MdgSyncClient *self,
                         const char *uuid,
@@ -545,6 +576,163 @@ mdg_sync_client_submit (MdgSyncClient *self,
   soup_message_set_request_body_from_bytes (msg, "application/zip", envelope);
   g_signal_connect (msg, "restarted", G_CALLBACK (set_body_again), envelope);
 
+  return client_send (self, msg, "application/json", TRUE, problem_code, cancellable, error);
+}
+
+/* The offset an upload answer reports, -1 when it has none. */
+static gint64
+answer_offset (JsonObject *obj,
+               gboolean *complete)
+{
+  JsonNode *offset = json_object_get_member (obj, "offset");
+
+  if (complete != NULL)
+    *complete = json_object_get_boolean_member_with_default (obj, "complete", FALSE);
+  if (offset == NULL || !JSON_NODE_HOLDS_VALUE (offset) || json_node_get_value_type (offset) != G_TYPE_INT64)
+    return -1;
+  return json_node_get_int (offset);
+}
+
+/* Sends @msg carrying a JSON body and returns the JSON answer. A 409
+ * upload-offset-mismatch is an answer too (its offset says where to go on). */
+static JsonObject *
+send_upload_step (MdgSyncClient *self,
+                  SoupMessage *msg,
+                  gboolean *mismatch,
+                  char **problem_code,
+                  GCancellable *cancellable,
+                  GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *problem = NULL;
+  JsonObject *obj;
+
+  *mismatch = FALSE;
+  {
+    g_autoptr(GBytes) body = client_send (self, msg, "application/json", TRUE, &problem, cancellable,
+                                          &local);
+    g_autoptr(JsonNode) root = NULL;
+
+    if (body == NULL)
+      {
+        if (g_strcmp0 (problem, "upload-offset-mismatch") != 0)
+          {
+            if (problem_code != NULL)
+              *problem_code = g_steal_pointer (&problem);
+            g_propagate_error (error, g_steal_pointer (&local));
+            return NULL;
+          }
+        /* Where the server is: from its Upload-Offset header. */
+        *mismatch = TRUE;
+        obj = json_object_new ();
+        {
+          const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                             "Upload-Offset");
+
+          json_object_set_int_member (obj, "offset", header != NULL ? g_ascii_strtoll (header, NULL, 10) : -1);
+        }
+        return obj;
+      }
+    root = mdg_jcs_parse (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+      {
+        protocol_error (error, _("not a JSON object"));
+        return NULL;
+      }
+    obj = json_object_ref (json_node_get_object (root));
+  }
+  return obj;
+}
+
+GBytes *
+mdg_sync_client_submit_resumable (MdgSyncClient *self,
+                                  const char *uuid,
+                                  GBytes *envelope,
+                                  const char *sha256,
+                                  char **problem_code,
+                                  GCancellable *cancellable,
+                                  GError **error)
+{
+  gsize size = g_bytes_get_size (envelope);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *upload = NULL;
+  g_autofree char *upload_path = NULL;
+  gboolean complete = FALSE;
+  gboolean mismatch;
+  gint64 offset;
+  guint stuck = 0;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_uuid_string_is_valid (uuid), NULL);
+
+  /* Announce the bytes; a known upload of them answers where it stands. */
+  msg = new_message (self, "POST", "v1/uploads");
+  request = g_strdup_printf ("{\"sha256\":\"%s\",\"size\":%zu}", sha256, size);
+  {
+    g_autoptr(GBytes) body = g_bytes_new (request, strlen (request));
+
+    soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  }
+  answer = send_upload_step (self, msg, &mismatch, problem_code, cancellable, error);
+  if (answer == NULL)
+    return NULL;
+  if (json_object_get_string_member_with_default (answer, "upload", NULL) == NULL
+      || (offset = answer_offset (answer, &complete)) < 0 || (guint64) offset > size)
+    {
+      protocol_error (error, "upload");
+      return NULL;
+    }
+  upload = g_strdup (json_object_get_string_member (answer, "upload"));
+  if (strspn (upload, "0123456789abcdefABCDEF-") != strlen (upload) || strlen (upload) > 64)
+    {
+      protocol_error (error, "upload");
+      return NULL;
+    }
+  upload_path = g_strconcat ("v1/uploads/", upload, NULL);
+
+  while (!complete)
+    {
+      gsize n = MIN (self->chunk_size, size - (gsize) offset);
+      g_autofree char *range = g_strdup_printf ("bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%zu",
+                                                offset, offset + (gint64) n - 1, size);
+      g_autoptr(GBytes) chunk = g_bytes_new_from_bytes (envelope, (gsize) offset, n);
+      gint64 next;
+
+      g_clear_object (&msg);
+      g_clear_pointer (&answer, json_object_unref);
+      msg = new_message (self, "PATCH", upload_path);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Content-Range", range);
+      soup_message_set_request_body_from_bytes (msg, "application/octet-stream", chunk);
+      g_signal_connect_data (msg, "restarted", G_CALLBACK (set_chunk_again), g_bytes_ref (chunk),
+                             (GClosureNotify) (void (*) (void)) g_bytes_unref, 0);
+      answer = send_upload_step (self, msg, &mismatch, problem_code, cancellable, error);
+      if (answer == NULL)
+        return NULL;
+      next = answer_offset (answer, &complete);
+      /* The server only ever moves forward, within the size. */
+      if (next < 0 || (guint64) next > size || (!mismatch && next <= offset) || ++stuck > 3 * (size / self->chunk_size + 2))
+        {
+          protocol_error (error, "offset");
+          return NULL;
+        }
+      offset = next;
+      if ((gsize) offset == size && !mismatch)
+        complete = TRUE;
+    }
+
+  /* Submit by reference: same verification and receipt as a direct PUT. */
+  g_clear_object (&msg);
+  g_free (request);
+  request = g_strdup_printf ("{\"sha256\":\"%s\"}", sha256);
+  {
+    g_autofree char *path = g_strconcat ("v1/submissions/", uuid, NULL);
+    g_autoptr(GBytes) body = g_bytes_new (request, strlen (request));
+
+    msg = new_message (self, "PUT", path);
+    soup_message_set_request_body_from_bytes (msg, MDG_SYNC_UPLOAD_REF_MEDIA_TYPE, body);
+  }
   return client_send (self, msg, "application/json", TRUE, problem_code, cancellable, error);
 }
 

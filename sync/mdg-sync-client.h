@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 /* Largest answer the client reads (a receipt, a status list); anything
  * bigger is a broken or hostile server. */
 #define MDG_SYNC_CLIENT_MAX_ANSWER (4 * 1024 * 1024)
+/* Envelopes larger than this go through the resumable upload API in
+ * chunks of MDG_SYNC_CLIENT_CHUNK_SIZE (docs/sync-protocol.md §4.2). */
+#define MDG_SYNC_CLIENT_UPLOAD_THRESHOLD (8 * 1024 * 1024)
+#define MDG_SYNC_CLIENT_CHUNK_SIZE (4 * 1024 * 1024)
+#define MDG_SYNC_UPLOAD_REF_MEDIA_TYPE "application/vnd.madoguchi.upload-ref+json"
 /* Submissions in flight at once (connections to the server). */
 #define MDG_SYNC_CLIENT_MAX_PARALLEL 4
 
@@ -34,6 +39,11 @@ void           mdg_sync_client_set_proxy_resolver (MdgSyncClient *self,
 void           mdg_sync_client_set_timeout    (MdgSyncClient *self,
                                                guint seconds);
 EVP_PKEY      *mdg_sync_client_get_receipt_key (MdgSyncClient *self);
+/* Tests make small envelopes take the resumable path. */
+void           mdg_sync_client_set_upload_sizes (MdgSyncClient *self,
+                                                 gsize threshold,
+                                                 gsize chunk_size);
+gsize          mdg_sync_client_get_upload_threshold (MdgSyncClient *self);
 
 /* Logs in: a challenge from the server, signed by @auth (the card's
  * authentication key), exchanged for a session token. */
@@ -57,6 +67,18 @@ GBytes        *mdg_sync_client_submit         (MdgSyncClient *self,
                                                char **problem_code,
                                                GCancellable *cancellable,
                                                GError **error);
+
+/* The same through the resumable upload API: the bytes go in chunks, each
+ * acknowledged by the server; after a broken connection the next call with
+ * the same bytes (@sha256, hex) resumes where the server stands. Then the
+ * submission refers to the upload. */
+GBytes        *mdg_sync_client_submit_resumable (MdgSyncClient *self,
+                                                 const char *uuid,
+                                                 GBytes *envelope,
+                                                 const char *sha256,
+                                                 char **problem_code,
+                                                 GCancellable *cancellable,
+                                                 GError **error);
 
 /* GET /v1/submissions: the JSON array of the resident's applications,
  * checked member by member. */

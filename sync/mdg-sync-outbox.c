@@ -102,8 +102,12 @@ worker (gpointer data)
 
   while ((job = g_async_queue_pop (w->jobs)) != &stop_job)
     {
-      job->receipt = mdg_sync_client_submit (w->client, job->uuid, job->envelope, &job->problem,
-                                             w->cancellable, &job->error);
+      if (g_bytes_get_size (job->envelope) > mdg_sync_client_get_upload_threshold (w->client))
+        job->receipt = mdg_sync_client_submit_resumable (w->client, job->uuid, job->envelope, job->sha256,
+                                                         &job->problem, w->cancellable, &job->error);
+      else
+        job->receipt = mdg_sync_client_submit (w->client, job->uuid, job->envelope, &job->problem,
+                                               w->cancellable, &job->error);
       if (job->receipt != NULL)
         {
           g_autoptr(JsonNode) checked = mdg_sync_receipt_check (job->receipt,

@@ -31,6 +31,8 @@ struct _SyncTestProxy
   gboolean       upload;
   gsize          after;
   guint          generation;
+  gint           cut;
+  gsize          cut_counted;  /* CUT counts over all connections */
 };
 
 typedef struct
@@ -145,12 +147,23 @@ relay (gpointer data)
               done = TRUE;
               break;
             }
+          if (faulty_direction && c->fault == SYNC_TEST_FAULT_CUT)
+            {
+              /* The network is one: its bytes add up across connections. */
+              g_mutex_lock (&self->lock);
+              counted = self->cut_counted;
+              self->cut_counted += (gsize) n;
+              g_mutex_unlock (&self->lock);
+            }
           if (faulty_direction && c->fault != SYNC_TEST_FAULT_NONE && counted + (gsize) n > c->after)
             {
               gsize at = c->after > counted ? c->after - counted : 0;
 
               switch (c->fault)
                 {
+                case SYNC_TEST_FAULT_CUT:
+                  g_atomic_int_set (&self->cut, 1);
+                  G_GNUC_FALLTHROUGH;
                 case SYNC_TEST_FAULT_RESET:
                   if (at > 0 && write (to, buffer, at) < 0)
                     { /* the reset follows anyway */ }
@@ -173,7 +186,7 @@ relay (gpointer data)
                   break;
                 }
             }
-          if (faulty_direction)
+          if (faulty_direction && c->fault != SYNC_TEST_FAULT_CUT)
             counted += (gsize) n;
           if (write (to, buffer, (size_t) n) != n)
             done = TRUE;
@@ -205,6 +218,11 @@ accept_loop (gpointer data)
       fd = accept4 (self->listen_fd, NULL, NULL, SOCK_CLOEXEC);
       if (fd < 0)
         continue;
+      if (g_atomic_int_get (&self->cut))
+        {
+          reset (fd);
+          continue;
+        }
       c = g_new0 (Connection, 1);
       c->proxy = self;
       c->client = fd;
@@ -259,6 +277,8 @@ sync_test_proxy_set_fault (SyncTestProxy *self,
   self->upload = upload;
   self->after = after;
   self->generation++;
+  self->cut_counted = 0;
+  g_atomic_int_set (&self->cut, 0);
   g_mutex_unlock (&self->lock);
 }
 

@@ -15,6 +15,9 @@ typedef enum
   SYNC_TEST_FAULT_RESET,    /* TCP RST after the byte count */
   SYNC_TEST_FAULT_STALL,    /* stops relaying after the byte count */
   SYNC_TEST_FAULT_CORRUPT,  /* flips one byte of the answer at the byte count */
+  SYNC_TEST_FAULT_CUT,      /* resets at the byte count, then every new
+                             * connection until the next fault: the
+                             * network is gone */
 } SyncTestFault;
 
 typedef struct _SyncTestProxy SyncTestProxy;

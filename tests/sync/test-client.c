@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -398,6 +399,87 @@ test_faults (void)
       assert_receipt_kept (store, uuids->pdata[i]);
       g_assert_cmpuint (server_count (direct, uuids->pdata[i]), ==, 1);
     }
+  sync_test_proxy_free (relay);
+}
+
+/* The server's progress on its uploads: the largest offset of an upload
+ * not finished yet, -1 when there is none. */
+static gint64
+server_upload_progress (void)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 done = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (server.database, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT max(done) FROM uploads WHERE complete = 0", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    done = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return done;
+}
+
+/* A broken upload resumes where the server stands. */
+static void
+test_resumable_upload (void)
+{
+  SyncTestProxy *relay = sync_test_proxy_new (port_of (server.uri), FALSE);
+  g_autofree char *uri = g_strdup_printf ("https://127.0.0.1:%u/", sync_test_proxy_get_port (relay));
+  g_autofree char *endpoint = write_endpoint ("relay-upload.ini", uri, sync_test_tls_cert ());
+  g_autoptr(MdgStore) store = new_store ();
+  g_autofree char *uuid = queue (store, "kawaguchi-76", FALSE);
+  g_autoptr(MdgSyncClient) direct = logged_in_client (endpoint_path, "kawaguchi-76");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) envelope = mdg_store_outbox_load (store, uuid, NULL, &error);
+  gsize size = g_bytes_get_size (envelope);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(MdgSyncClient) client = NULL;
+      MdgSyncDeliveryReport report;
+
+      sync_test_proxy_set_fault (relay, SYNC_TEST_FAULT_NONE, FALSE, 0);
+      client = logged_in_client (endpoint, "kawaguchi-76");
+      /* 700-byte chunks; in the first round the network goes away after a
+       * few of them. */
+      mdg_sync_client_set_upload_sizes (client, 1024, 700);
+      if (round == 0)
+        sync_test_proxy_set_fault (relay, SYNC_TEST_FAULT_CUT, TRUE, 4500);
+      if (round == 0)
+        {
+          gint64 progress;
+
+          g_assert_false (mdg_sync_outbox_deliver (store, client, &report, NULL, &error));
+          g_assert_true (mdg_sync_error_is_transient (error));
+          g_clear_error (&error);
+          g_assert_cmpuint (outbox_length (store), ==, 1);
+          /* Part of it is on the server, not all. */
+          progress = server_upload_progress ();
+          g_test_message ("the server holds %" G_GINT64_FORMAT " of %zu bytes", progress, size);
+          g_assert_cmpint (progress, >, 0);
+          g_assert_cmpint (progress, <, (gint64) size);
+        }
+      else
+        {
+          g_assert_true (mdg_sync_outbox_deliver (store, client, &report, NULL, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (report.sent, ==, 1);
+        }
+    }
+
+  assert_receipt_kept (store, uuid);
+  g_assert_cmpuint (server_count (direct, uuid), ==, 1);
+  /* By upload or directly, the same bytes get the same receipt. */
+  {
+    g_autoptr(GBytes) kept = mdg_store_receipt_load (store, uuid, NULL, &error);
+    g_autoptr(GBytes) again = mdg_sync_client_submit (direct, uuid, envelope, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (kept, again));
+  }
   sync_test_proxy_free (relay);
 }
 
@@ -888,6 +970,7 @@ main (int argc,
   g_test_add_func ("/sync/client/hostile-server", test_hostile_server);
   g_test_add_func ("/sync/client/faults", test_faults);
   g_test_add_func ("/sync/client/server-killed", test_server_killed);
+  g_test_add_func ("/sync/client/resumable-upload", test_resumable_upload);
   g_test_add_func ("/sync/client/client-killed", test_client_killed);
   status = g_test_run ();
 
