@@ -127,6 +127,38 @@ test_login_unmapped (void)
 }
 
 static void
+test_login_expired_and_forged (void)
+{
+  g_autoptr(MdgSigner) expired = app_test_software_signer ("expired-cert", "auth");
+  g_autoptr(MdgSigner) auth = app_test_software_signer ("kawaguchi-76", "auth");
+  g_autoptr(GBytes) c1 = test_http_challenge (session, &main_server);
+  g_autoptr(GBytes) c2 = test_http_challenge (session, &main_server);
+  g_autoptr(GError) error = NULL;
+  /* Signed (by a client with a wrong clock) while the certificate was valid. */
+  g_autoptr(GDateTime) then = g_date_time_new_utc (2026, 1, 5, 9, 0, 0);
+  g_autoptr(GBytes) old_cms = mdg_login_signature_sign (expired, c1, then, &error);
+  g_autoptr(GBytes) cms = mdg_login_signature_sign (auth, c2, NULL, &error);
+  g_autoptr(GBytes) forged = NULL;
+  g_auto(TestResponse) r1 = { 0 };
+  g_auto(TestResponse) r2 = { 0 };
+  guint8 *bytes;
+  gsize len;
+
+  g_assert_no_error (error);
+  /* An authentication certificate past its validity. */
+  test_http_post_login (session, &main_server, c1, old_cms, FALSE, &r1);
+  test_http_assert_problem (&r1, MDG_SYNC_PROBLEM_LOGIN_CERTIFICATE_EXPIRED);
+
+  /* One bit of the RSA signature (the last bytes of the SignedData). */
+  len = g_bytes_get_size (cms);
+  bytes = g_memdup2 (g_bytes_get_data (cms, NULL), len);
+  bytes[len - 1] ^= 0x01;
+  forged = g_bytes_new_take (bytes, len);
+  test_http_post_login (session, &main_server, c2, forged, FALSE, &r2);
+  test_http_assert_problem (&r2, MDG_SYNC_PROBLEM_LOGIN_SIGNATURE_INVALID);
+}
+
+static void
 test_login_hostile (void)
 {
   const char *bodies[] = {
@@ -497,6 +529,7 @@ main (int argc,
   g_test_add_func ("/sync/login/card", test_login_card);
   g_test_add_func ("/sync/login/replay", test_login_replay);
   g_test_add_func ("/sync/login/unmapped", test_login_unmapped);
+  g_test_add_func ("/sync/login/expired-and-forged", test_login_expired_and_forged);
   g_test_add_func ("/sync/login/hostile-body", test_login_hostile);
   g_test_add_func ("/sync/login/token-expired", test_token_expired);
   g_test_add_func ("/sync/submit/idempotent-receipt", test_submit_idempotent);
