@@ -11,7 +11,9 @@
 #include "mdg-jcs.h"
 #include "mdg-sync-status-cache.h"
 
-#define CACHE_KEY "submissions"
+/* Each cache entry is named like the member it keeps. */
+#define SUBMISSIONS_KEY "submissions"
+#define RECORDS_KEY "records"
 
 void
 mdg_sync_status_change_free (MdgSyncStatusChange *change)
@@ -26,13 +28,15 @@ mdg_sync_status_change_free (MdgSyncStatusChange *change)
   g_free (change);
 }
 
-JsonArray *
-mdg_sync_status_cached (MdgStore *store,
-                        GDateTime **fetched,
-                        GError **error)
+/* The array @member of the cached object @key, and when it was fetched. */
+static JsonArray *
+cache_get (MdgStore *store,
+           const char *key,
+           GDateTime **fetched,
+           GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(GBytes) body = mdg_store_status_cache_get (store, CACHE_KEY, &local);
+  g_autoptr(GBytes) body = mdg_store_status_cache_get (store, key, &local);
   g_autoptr(JsonNode) root = NULL;
   JsonObject *obj;
   JsonNode *items;
@@ -49,13 +53,68 @@ mdg_sync_status_cached (MdgStore *store,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   obj = json_node_get_object (root);
-  items = json_object_get_member (obj, "submissions");
+  items = json_object_get_member (obj, key);
   if (items == NULL || !JSON_NODE_HOLDS_ARRAY (items))
     return NULL;
   if (fetched != NULL)
     *fetched = g_date_time_new_from_unix_utc (json_object_get_int_member_with_default (obj, "fetched", 0));
 
   return json_array_ref (json_node_get_array (items));
+}
+
+/* Stores @items as {"fetched": now, @key: items} under @key. */
+static gboolean
+cache_put (MdgStore *store,
+           const char *key,
+           JsonArray *items,
+           GError **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GBytes) body = NULL;
+  JsonNode *array = json_node_new (JSON_NODE_ARRAY);
+  char *text;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "fetched");
+  json_builder_add_int_value (builder, g_date_time_to_unix (now));
+  json_builder_set_member_name (builder, key);
+  json_node_set_array (array, items);
+  json_builder_add_value (builder, array);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  body = g_bytes_new_take (text, strlen (text));
+
+  return mdg_store_status_cache_put (store, key, body, MDG_SYNC_STATUS_CACHE_LIFETIME, error);
+}
+
+JsonArray *
+mdg_sync_status_cached (MdgStore *store,
+                        GDateTime **fetched,
+                        GError **error)
+{
+  return cache_get (store, SUBMISSIONS_KEY, fetched, error);
+}
+
+JsonArray *
+mdg_sync_records_cached (MdgStore *store,
+                         GDateTime **fetched,
+                         GError **error)
+{
+  return cache_get (store, RECORDS_KEY, fetched, error);
+}
+
+gboolean
+mdg_sync_records_refresh (MdgStore *store,
+                          MdgSyncClient *client,
+                          GCancellable *cancellable,
+                          GError **error)
+{
+  g_autoptr(JsonArray) records = mdg_sync_client_get_records (client, cancellable, error);
+
+  return records != NULL && cache_put (store, RECORDS_KEY, records, error);
 }
 
 static JsonObject *
@@ -98,12 +157,7 @@ mdg_sync_status_refresh (MdgStore *store,
   g_autoptr(JsonArray) items = NULL;
   g_autoptr(JsonArray) before = NULL;
   g_autoptr(GPtrArray) changes = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GError) local = NULL;
-  g_autofree char *text = NULL;
-  gsize len;
 
   items = mdg_sync_client_get_submissions (client, cancellable, error);
   if (items == NULL)
@@ -133,26 +187,8 @@ mdg_sync_status_refresh (MdgStore *store,
       g_ptr_array_add (changes, change);
     }
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "fetched");
-  json_builder_add_int_value (builder, g_date_time_to_unix (now));
-  json_builder_set_member_name (builder, "submissions");
-  {
-    JsonNode *array = json_node_new (JSON_NODE_ARRAY);
-
-    json_node_set_array (array, items);
-    json_builder_add_value (builder, array);
-  }
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
-  len = strlen (text);
-  {
-    g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&text), len);
-
-    if (!mdg_store_status_cache_put (store, CACHE_KEY, body, MDG_SYNC_STATUS_CACHE_LIFETIME, error))
-      return NULL;
-  }
+  if (!cache_put (store, SUBMISSIONS_KEY, items, error))
+    return NULL;
 
   return g_steal_pointer (&changes);
 }

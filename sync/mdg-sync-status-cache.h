@@ -36,6 +36,16 @@ GPtrArray  *mdg_sync_status_refresh     (MdgStore *store,
 JsonArray  *mdg_sync_status_cached      (MdgStore *store,
                                          GDateTime **fetched,
                                          GError **error);
+/* Fetches the resident's subsidy records (受給者証, 公費負担者番号, …) and
+ * keeps them for offline viewing. */
+gboolean    mdg_sync_records_refresh    (MdgStore *store,
+                                         MdgSyncClient *client,
+                                         GCancellable *cancellable,
+                                         GError **error);
+/* The last fetched records and their time; NULL without error when none. */
+JsonArray  *mdg_sync_records_cached     (MdgStore *store,
+                                         GDateTime **fetched,
+                                         GError **error);
 /* "just now", "5 minutes ago", "3 days ago" (translated). */
 char       *mdg_sync_format_age         (GTimeSpan age);
 

@@ -34,6 +34,7 @@ static const MdgCliCommand commands[] = {
   { "sync", N_("Send the outbox to the municipality and fetch your applications’ status"),
     mdg_cli_sync_main },
   { "status", N_("Show your applications’ status as last fetched"), mdg_cli_status_main },
+  { "records", N_("Show your subsidy records as last fetched"), mdg_cli_records_main },
 };
 
 static char *

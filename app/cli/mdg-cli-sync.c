@@ -222,7 +222,7 @@ mdg_cli_sync_main (const MdgCliGlobal *global,
     return mdg_cli_report_error (error, -1, -1);
 
   changes = mdg_sync_status_refresh (store, client, NULL, &error);
-  if (changes == NULL)
+  if (changes == NULL || !mdg_sync_records_refresh (store, client, NULL, &error))
     return mdg_cli_report_error (error, -1, -1);
   for (guint i = 0; i < changes->len; i++)
     print_change (changes->pdata[i]);
@@ -239,6 +239,124 @@ mdg_cli_sync_main (const MdgCliGlobal *global,
 }
 
 /* ---- status -------------------------------------------------------------- */
+
+static void
+print_fetched (GDateTime *fetched)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *when = format_local (fetched);
+  g_autofree char *age = mdg_sync_format_age (g_date_time_difference (now, fetched));
+
+  /* TRANSLATORS: "as of 2026-11-23 10:00 (5 minutes ago)" */
+  g_print (_("As of %s (%s):\n"), when, age);
+}
+
+static void
+print_json (JsonNode *root)
+{
+  g_autofree char *text = json_to_string (root, TRUE);
+
+  g_print ("%s\n", text);
+}
+
+static const char *
+member_text (JsonObject *obj,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static void
+print_record (JsonObject *record)
+{
+  JsonNode *caps = json_object_get_member (record, "copay_caps");
+  const char *text;
+
+  if (json_object_get_boolean_member_with_default (record, "suppressed", FALSE))
+    {
+      /* 不開示: only the neutral state (domain.md §9 R10). */
+      g_print (_("A record the municipality does not show here\n"));
+      return;
+    }
+  g_print ("%s\n", (text = member_text (record, "certificate_name")) != NULL ? text : "?");
+  if ((text = member_text (record, "payer_number")) != NULL)
+    g_print (_("    Payer number: %s\n"), text);
+  if ((text = member_text (record, "recipient_number")) != NULL)
+    g_print (_("    Recipient number: %s\n"), text);
+  if (member_text (record, "valid_from") != NULL || member_text (record, "valid_until") != NULL)
+    g_print (_("    Valid: %s – %s\n"),
+             member_text (record, "valid_from") != NULL ? member_text (record, "valid_from") : "",
+             member_text (record, "valid_until") != NULL ? member_text (record, "valid_until") : "");
+  for (guint i = 0; caps != NULL && JSON_NODE_HOLDS_ARRAY (caps) && i < json_array_get_length (json_node_get_array (caps)); i++)
+    {
+      JsonNode *cap = json_array_get_element (json_node_get_array (caps), i);
+      JsonObject *c;
+
+      if (!JSON_NODE_HOLDS_OBJECT (cap))
+        continue;
+      c = json_node_get_object (cap);
+      if ((text = member_text (c, "definition")) != NULL)
+        g_print (_("    Co-payment cap: %s\n"), text);
+      else if (json_object_has_member (c, "amount"))
+        g_print (_("    Co-payment cap: %lld yen\n"),
+                 (long long) json_object_get_int_member_with_default (c, "amount", 0));
+    }
+}
+
+int
+mdg_cli_records_main (const MdgCliGlobal *global,
+                      int argc,
+                      char **argv)
+{
+  g_auto(MdgCliStoreOptions) options = { 0 };
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the records as JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  g_autoptr(GDateTime) fetched = NULL;
+  int rc;
+
+  rc = mdg_cli_store_parse (_("— your subsidy records, as last fetched by “sync”"), NULL,
+                            entries, &options, &argc, &argv, 0);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+  store = mdg_cli_store_open (&options, FALSE, &error);
+  if (store == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  records = mdg_sync_records_cached (store, &fetched, &error);
+  if (records == NULL && error != NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_set_array (root, records != NULL ? records : json_array_new ());
+      print_json (root);
+      return MDG_CLI_EXIT_OK;
+    }
+  if (records == NULL)
+    {
+      g_print (_("No records fetched yet; run “madoguchi-cli sync”.\n"));
+      return MDG_CLI_EXIT_OK;
+    }
+  print_fetched (fetched);
+  if (json_array_get_length (records) == 0)
+    g_print (_("The municipality has no subsidy records for you.\n"));
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (records, i)))
+      print_record (json_array_get_object_element (records, i));
+
+  return MDG_CLI_EXIT_OK;
+}
 
 int
 mdg_cli_status_main (const MdgCliGlobal *global,
@@ -277,7 +395,6 @@ mdg_cli_status_main (const MdgCliGlobal *global,
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "fetched");
@@ -313,19 +430,13 @@ mdg_cli_status_main (const MdgCliGlobal *global,
       json_builder_end_array (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      text = json_to_string (root, TRUE);
-      g_print ("%s\n", text);
+      print_json (root);
       return MDG_CLI_EXIT_OK;
     }
 
   if (fetched != NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *when = format_local (fetched);
-      g_autofree char *age = mdg_sync_format_age (g_date_time_difference (now, fetched));
-
-      /* TRANSLATORS: "as of 2026-11-23 10:00 (5 minutes ago)" */
-      g_print (_("As of %s (%s):\n"), when, age);
+      print_fetched (fetched);
       for (guint i = 0; i < json_array_get_length (items); i++)
         {
           JsonObject *item = json_array_get_object_element (items, i);

@@ -1,4 +1,4 @@
-/* mdg-cli-sync.h: `madoguchi-cli outbox|sync|status`
+/* mdg-cli-sync.h: `madoguchi-cli outbox|sync|status|records`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,5 +17,8 @@ int mdg_cli_sync_main   (const MdgCliGlobal *global,
 int mdg_cli_status_main (const MdgCliGlobal *global,
                          int argc,
                          char **argv);
+int mdg_cli_records_main (const MdgCliGlobal *global,
+                          int argc,
+                          char **argv);
 
 G_END_DECLS

@@ -154,6 +154,24 @@ deliver-and-status)
   grep -q 'Received → Correction requested' "$T/out" || fail "the change is shown"
   grep -q 'Comment from the municipality: 写真を添付してください' "$T/out" || fail "the comment is shown"
 
+  # The resident's subsidy records (PMH fields), imported by staff.
+  cat >"$T/records.json" <<'JSON'
+[{"resident": "RES-A", "records": [
+  {"certificate_type_id": "05", "certificate_name": "重度心身障害者医療費受給者証",
+   "payer_number": "88111111", "recipient_number": "7654321",
+   "copay_caps": [{"id": "1", "kind": "outpatient", "definition": "月額 1,000 円", "amount": 1000}],
+   "valid_from": "2026-08-01", "valid_until": "2027-07-31", "suppressed": false},
+  {"suppressed": true}]}]
+JSON
+  admin --as alice import-records "$T/records.json"
+  sync_cli sync --endpoint "$T/endpoint.ini" --pin-fd 3
+  [ "$rc" -eq 0 ] || fail "third sync exited with $rc"
+  sync_cli records
+  grep -q '重度心身障害者医療費受給者証' "$T/out" || fail "records show the certificate"
+  grep -q 'Payer number: 88111111' "$T/out" || fail "records show the payer number"
+  grep -q 'Co-payment cap: 月額 1,000 円' "$T/out" || fail "records show the cap"
+  grep -q 'does not show here' "$T/out" || fail "a suppressed record is only a neutral line"
+
   # Offline: the server is gone, the last status is shown with its age.
   stop_server
   sync_cli status
