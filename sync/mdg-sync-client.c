@@ -835,6 +835,23 @@ mdg_sync_client_get_submissions (MdgSyncClient *self,
   return g_steal_pointer (&items);
 }
 
+GBytes *
+mdg_sync_client_get_document (MdgSyncClient *self,
+                              const char *uuid,
+                              GCancellable *cancellable,
+                              GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_uuid_string_is_valid (uuid), NULL);
+
+  path = g_strconcat ("v1/submissions/", uuid, "/document", NULL);
+  msg = new_message (self, "GET", path);
+  return client_send (self, msg, "application/json", TRUE, NULL, cancellable, error);
+}
+
 JsonArray *
 mdg_sync_client_get_records (MdgSyncClient *self,
                              GCancellable *cancellable,

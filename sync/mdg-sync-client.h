@@ -85,6 +85,12 @@ GBytes        *mdg_sync_client_submit_resumable (MdgSyncClient *self,
 JsonArray     *mdg_sync_client_get_submissions (MdgSyncClient *self,
                                                 GCancellable *cancellable,
                                                 GError **error);
+/* GET /v1/submissions/@uuid/document: the resident's own signed
+ * application document, to start a correction from. */
+GBytes        *mdg_sync_client_get_document   (MdgSyncClient *self,
+                                               const char *uuid,
+                                               GCancellable *cancellable,
+                                               GError **error);
 /* GET /v1/records: the JSON array of the resident's subsidy records. */
 JsonArray     *mdg_sync_client_get_records    (MdgSyncClient *self,
                                                GCancellable *cancellable,

@@ -15,6 +15,7 @@
 #include "mdg-cli-draft.h"
 #include "mdg-cli-error.h"
 #include "mdg-cli-store.h"
+#include "mdg-cli-sync.h"
 #include "mdg-store-key.h"
 #include "mdg-store.h"
 
@@ -172,6 +173,8 @@ static const MdgCliCommand draft_commands[] = {
   { "list", N_("List the drafts: ID, last change, procedure"), draft_list },
   { "show", N_("Print a draft’s document"), draft_show },
   { "delete", N_("Delete a draft"), draft_delete },
+  { "correct", N_("Start a new draft from an application the municipality asked to correct"),
+    mdg_cli_draft_correct_main },
 };
 
 int

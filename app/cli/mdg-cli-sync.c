@@ -15,6 +15,8 @@
 #include "mdg-cli-store.h"
 #include "mdg-cli-sync.h"
 #include "mdg-envelope.h"
+#include "mdg-jcs.h"
+#include "mdg-store.h"
 #include "mdg-sync-client.h"
 #include "mdg-sync-error.h"
 #include "mdg-sync-outbox.h"
@@ -163,58 +165,109 @@ print_change (MdgSyncStatusChange *change)
     g_print (_("    Comment from the municipality: %s\n"), change->comment);
 }
 
+/* What `sync` and `draft correct` share: the server, the store, the card. */
+typedef struct
+{
+  MdgCliStoreOptions store;
+  char              *endpoint_path;
+  gint               pin_fd;
+  gboolean           confirm_last_try;
+} SessionOptions;
+
+static void
+session_options_clear (SessionOptions *options)
+{
+  mdg_cli_store_options_clear (&options->store);
+  g_clear_pointer (&options->endpoint_path, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SessionOptions, session_options_clear)
+
+/* Parses the session options and @n_args arguments. Returns an exit code. */
+static int
+session_parse (const char *usage,
+               SessionOptions *options,
+               int *argc,
+               char ***argv,
+               int n_args)
+{
+  GOptionEntry entries[] = {
+    { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &options->endpoint_path,
+      N_("The municipality’s server settings (default: ~/.config/madoguchi/endpoint.ini)"), N_("FILE") },
+    { "pin-fd", 0, 0, G_OPTION_ARG_INT, &options->pin_fd,
+      N_("Read the user authentication PIN from file descriptor FD"), N_("FD") },
+    { "confirm-last-try", 0, 0, G_OPTION_ARG_NONE, &options->confirm_last_try,
+      N_("Allow the PIN to be sent when only one try is left"), NULL },
+    { NULL }
+  };
+  int rc;
+
+  options->pin_fd = -1;
+  rc = mdg_cli_store_parse (usage, NULL, entries, &options->store, argc, argv, n_args);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+  if (options->pin_fd < -1)
+    return mdg_cli_usage_error (_("--pin-fd needs a file descriptor"));
+  if (options->endpoint_path == NULL)
+    options->endpoint_path = default_endpoint ();
+  return MDG_CLI_EXIT_OK;
+}
+
+/* Opens the store and logs in with the card's authentication key over the
+ * server's challenge. Returns an exit code. */
+static int
+session_open (const MdgCliGlobal *global,
+              SessionOptions *options,
+              MdgStore **store_out,
+              MdgSyncClient **client_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgSyncEndpoint) endpoint = NULL;
+  g_autoptr(MdgSyncClient) client = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  g_autoptr(MdgSigner) signer = NULL;
+  int rc;
+
+  endpoint = mdg_sync_endpoint_load (options->endpoint_path, &error);
+  if (endpoint == NULL || (client = mdg_sync_client_new (endpoint, &error)) == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  store = mdg_cli_store_open (&options->store, TRUE, &error);
+  if (store == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  signer = mdg_cli_card_signer_open (global, options->pin_fd, MDG_JPKI_KEY_AUTH, options->confirm_last_try,
+                                     &rc);
+  if (signer == NULL)
+    return rc;
+  if (!mdg_sync_client_login (client, signer, NULL, &error))
+    return mdg_cli_card_signer_report (signer, error);
+
+  *store_out = g_steal_pointer (&store);
+  *client_out = g_steal_pointer (&client);
+  return MDG_CLI_EXIT_OK;
+}
+
 int
 mdg_cli_sync_main (const MdgCliGlobal *global,
                    int argc,
                    char **argv)
 {
-  g_auto(MdgCliStoreOptions) options = { 0 };
-  g_autofree char *endpoint_path = NULL;
-  gboolean confirm_last_try = FALSE;
-  gint pin_fd = -1;
-  GOptionEntry entries[] = {
-    { "endpoint", 0, 0, G_OPTION_ARG_FILENAME, &endpoint_path,
-      N_("The municipality’s server settings (default: ~/.config/madoguchi/endpoint.ini)"), N_("FILE") },
-    { "pin-fd", 0, 0, G_OPTION_ARG_INT, &pin_fd,
-      N_("Read the user authentication PIN from file descriptor FD"), N_("FD") },
-    { "confirm-last-try", 0, 0, G_OPTION_ARG_NONE, &confirm_last_try,
-      N_("Allow the PIN to be sent when only one try is left"), NULL },
-    { NULL }
-  };
+  g_auto(SessionOptions) options = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(MdgStore) store = NULL;
-  g_autoptr(MdgSyncEndpoint) endpoint = NULL;
   g_autoptr(MdgSyncClient) client = NULL;
-  g_autoptr(MdgSigner) signer = NULL;
   g_autoptr(GPtrArray) changes = NULL;
   MdgSyncDeliveryReport report = { 0 };
   gboolean delivered;
   int rc;
 
-  rc = mdg_cli_store_parse (_("— send the outbox and fetch the status of your applications"), NULL,
-                            entries, &options, &argc, &argv, 0);
+  rc = session_parse (_("— send the outbox and fetch the status of your applications"), &options, &argc,
+                      &argv, 0);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
-  if (pin_fd < -1)
-    return mdg_cli_usage_error (_("--pin-fd needs a file descriptor"));
-  if (endpoint_path == NULL)
-    endpoint_path = default_endpoint ();
-
-  endpoint = mdg_sync_endpoint_load (endpoint_path, &error);
-  if (endpoint == NULL || (client = mdg_sync_client_new (endpoint, &error)) == NULL)
-    return mdg_cli_report_error (error, -1, -1);
-  store = mdg_cli_store_open (&options, TRUE, &error);
-  if (store == NULL)
-    return mdg_cli_report_error (error, -1, -1);
-
-  /* The login: the card's authentication key over the server's challenge. */
-  signer = mdg_cli_card_signer_open (global, pin_fd, MDG_JPKI_KEY_AUTH, confirm_last_try, &rc);
-  if (signer == NULL)
+  rc = session_open (global, &options, &store, &client);
+  if (rc != MDG_CLI_EXIT_OK)
     return rc;
-  if (!mdg_sync_client_login (client, signer, NULL, &error))
-    return mdg_cli_card_signer_report (signer, error);
-  /* The card is not needed any more. */
-  g_clear_object (&signer);
 
   delivered = mdg_sync_outbox_deliver (store, client, &report, NULL, &error);
   g_print (_("Sent: %u, refused: %u, waiting: %u\n"), report.sent, report.refused, report.waiting);
@@ -235,6 +288,118 @@ mdg_cli_sync_main (const MdgCliGlobal *global,
       return MDG_CLI_EXIT_SYNC_REFUSED;
     }
 
+  return MDG_CLI_EXIT_OK;
+}
+
+/* ---- draft correct ------------------------------------------------------- */
+
+static const char *
+member_text (JsonObject *obj,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+
+/* The cached status item of @uuid, or NULL. */
+static JsonObject *
+cached_item (JsonArray *items,
+             const char *uuid)
+{
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_strcmp0 (member_text (item, "uuid"), uuid) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+int
+mdg_cli_draft_correct_main (const MdgCliGlobal *global,
+                            int argc,
+                            char **argv)
+{
+  g_auto(SessionOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgStore) store = NULL;
+  g_autoptr(MdgSyncClient) client = NULL;
+  g_autoptr(JsonArray) items = NULL;
+  g_autoptr(GBytes) original = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(MdgApplication) doc = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *uuid = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *draft = NULL;
+  JsonObject *item;
+  JsonObject *obj;
+  int rc;
+
+  rc = session_parse (_("SUBMISSION — start a new draft that answers a correction request (補正依頼)"),
+                      &options, &argc, &argv, 1);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+  if (!g_uuid_string_is_valid (argv[1]))
+    return mdg_cli_usage_error (_("“%s” is not a submission UUID"), argv[1]);
+  uuid = g_ascii_strdown (argv[1], -1);
+
+  rc = session_open (global, &options, &store, &client);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+
+  /* Only what the municipality asked to correct, as of now. */
+  if (mdg_sync_status_refresh (store, client, NULL, &error) == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  items = mdg_sync_status_cached (store, NULL, &error);
+  item = cached_item (items, uuid);
+  if (item == NULL || g_strcmp0 (member_text (item, "status"), "correction-requested") != 0)
+    {
+      g_set_error (&error, MDG_CLI_ERROR, MDG_CLI_ERROR_FAILED,
+                   _("The municipality has not asked for a correction of %s."), uuid);
+      return mdg_cli_report_error (error, -1, -1);
+    }
+
+  /* The signed original, with a new id and time, and the link back. */
+  original = mdg_sync_client_get_document (client, uuid, NULL, &error);
+  if (original == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  root = mdg_jcs_parse (g_bytes_get_data (original, NULL), (gssize) g_bytes_get_size (original), &error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_clear_error (&error);
+      g_set_error_literal (&error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_PROTOCOL,
+                           _("The server sent an application document that is not valid."));
+      return mdg_cli_report_error (error, -1, -1);
+    }
+  obj = json_node_get_object (root);
+  new_id = g_uuid_string_random ();
+  created = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  json_object_set_string_member (obj, "id", new_id);
+  json_object_set_string_member (obj, "created", created);
+  json_object_set_string_member (obj, "corrects", uuid);
+  text = json_to_string (root, TRUE);
+  doc = mdg_application_new_from_data (text, -1, &error);
+  if (doc == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  {
+    g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+
+    draft = mdg_store_draft_save (store, mdg_application_get_procedure_id (doc), body, &error);
+  }
+  if (draft == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+
+  g_print ("%s\n", draft);
+  if (member_text (item, "comment") != NULL)
+    g_print (_("    Comment from the municipality: %s\n"), member_text (item, "comment"));
   return MDG_CLI_EXIT_OK;
 }
 
@@ -259,16 +424,6 @@ print_json (JsonNode *root)
   g_print ("%s\n", text);
 }
 
-static const char *
-member_text (JsonObject *obj,
-             const char *name)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
 
 static void
 print_record (JsonObject *record)

@@ -17,6 +17,9 @@ int mdg_cli_sync_main   (const MdgCliGlobal *global,
 int mdg_cli_status_main (const MdgCliGlobal *global,
                          int argc,
                          char **argv);
+int mdg_cli_draft_correct_main (const MdgCliGlobal *global,
+                                int argc,
+                                char **argv);
 int mdg_cli_records_main (const MdgCliGlobal *global,
                           int argc,
                           char **argv);

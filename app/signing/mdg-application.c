@@ -229,7 +229,7 @@ check_structure (MdgApplication *self,
 {
   static const char *top[] = {
     "format", "format_version", "id", "created", "procedure", "municipality",
-    "applicant", "persons", "fields", "attachments", "consents", NULL
+    "applicant", "persons", "fields", "attachments", "consents", "corrects", NULL
   };
   static const char *procedure_members[] = { "id", "version", NULL };
   static const char *consent_members[] = { "id", "text", NULL };
@@ -256,6 +256,15 @@ check_structure (MdgApplication *self,
     return FALSE;
   if (!g_uuid_string_is_valid (s))
     return invalid (error, "id", _("must be a UUID"));
+
+  /* The submission this one answers a correction request (補正依頼) for. */
+  if (json_object_has_member (root, "corrects"))
+    {
+      if ((s = get_string (root, "corrects", TRUE, error)) == NULL)
+        return FALSE;
+      if (!g_uuid_string_is_valid (s) || g_str_equal (s, json_object_get_string_member (root, "id")))
+        return invalid (error, "corrects", _("must be the UUID of another application"));
+    }
 
   if ((s = get_string (root, "created", TRUE, error)) == NULL)
     return FALSE;

@@ -20,6 +20,7 @@
 #include "mdg-server-http.h"
 #include "mdg-server-private.h"
 #include "mdg-server-retention.h"
+#include "mdg-server-staff.h"
 #include "mdg-server-uploads.h"
 #include "mdg-server.h"
 #include "mdg-sync-json.h"
@@ -343,6 +344,43 @@ get_submissions (MdgServer *self,
   mdg_server_http_send_member (msg, "submissions", g_steal_pointer (&list));
 }
 
+/* The resident's own signed document, exactly the signed bytes, so that a
+ * correction (補正) can start from it; only while the envelope is kept. */
+static void
+get_document (MdgServer *self,
+              SoupServerMessage *msg,
+              const char *resident,
+              const char *uuid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) list = mdg_server_db_list_submissions (self->db, resident, uuid, &error);
+  g_autoptr(MdgEnvelope) envelope = NULL;
+  g_autofree char *path = NULL;
+  gboolean temporary = FALSE;
+
+  if (list == NULL)
+    {
+      mdg_server_http_send_internal (msg, error);
+      return;
+    }
+  if (json_array_get_length (json_node_get_array (list)) == 0
+      || (path = mdg_server_staff_envelope_path (self->db, self->config, uuid, &temporary, &error)) == NULL)
+    {
+      /* Another resident's, unknown, or purged: all look the same. */
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_NOT_FOUND, NULL);
+      return;
+    }
+  envelope = mdg_envelope_open (path, &error);
+  if (temporary)
+    g_unlink (path);
+  if (envelope == NULL)
+    {
+      mdg_server_http_send_internal (msg, error);
+      return;
+    }
+  mdg_server_http_send_bytes (msg, SOUP_STATUS_OK, "application/json", mdg_envelope_get_document (envelope));
+}
+
 static void
 handle_submissions (SoupServer *server,
                     SoupServerMessage *msg,
@@ -356,9 +394,16 @@ handle_submissions (SoupServer *server,
   g_autofree char *uuid = NULL;
   gboolean at_sub;
 
-  if (!mdg_server_http_parse_path (msg, path, "/v1/submissions", NULL, g_uuid_string_is_valid, &uuid, &at_sub))
+  if (!mdg_server_http_parse_path (msg, path, "/v1/submissions", "/document", g_uuid_string_is_valid, &uuid,
+                                   &at_sub))
     return;
-  if (uuid != NULL && g_str_equal (method, SOUP_METHOD_PUT))
+  if (at_sub)
+    {
+      if (mdg_server_http_require_method (msg, SOUP_METHOD_GET)
+          && (resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) != NULL)
+        get_document (self, msg, resident, uuid);
+    }
+  else if (uuid != NULL && g_str_equal (method, SOUP_METHOD_PUT))
     {
       if ((resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) != NULL)
         put_submission (self, msg, resident, uuid);

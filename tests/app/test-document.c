@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "mdg-jcs.h"
 #include "mdg-app-error.h"
 #include "mdg-application.h"
 #include "mdg-text-ap.h"
@@ -266,6 +267,43 @@ test_catalog_errors (void)
   g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_CATALOG);
 }
 
+/* "corrects" links a correction (補正) to its original: another UUID. */
+static void
+test_corrects (void)
+{
+  g_autofree char *json = app_test_document_json ("kawasaki-parent", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = mdg_jcs_parse (json, -1, &error);
+  JsonObject *obj = json_node_get_object (root);
+  const char *id = json_object_get_string_member (obj, "id");
+  const char *cases[] = { "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "not-a-uuid", NULL };
+
+  g_assert_no_error (error);
+  cases[2] = id;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr(MdgApplication) doc = NULL;
+
+      json_object_set_string_member (obj, "corrects", cases[i]);
+      text = json_to_string (root, FALSE);
+      doc = mdg_application_new_from_data (text, -1, &error);
+      if (i == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (doc);
+        }
+      else
+        {
+          /* Not a UUID, or the application itself. */
+          g_assert_null (doc);
+          g_assert_error (error, MDG_APP_ERROR, MDG_APP_ERROR_INVALID_DOCUMENT);
+          g_assert_nonnull (strstr (error->message, "corrects"));
+          g_clear_error (&error);
+        }
+    }
+}
+
 int
 main (int argc,
       char *argv[])
@@ -277,6 +315,7 @@ main (int argc,
   g_test_add_func ("/document/valid", test_valid);
   g_test_add_func ("/document/same-bytes", test_same_bytes);
   g_test_add_func ("/document/structure", test_structure);
+  g_test_add_func ("/document/corrects", test_corrects);
   g_test_add_func ("/document/my-numbers", test_my_numbers);
   g_test_add_func ("/document/undeclared-role", test_undeclared_role);
   g_test_add_func ("/document/fields", test_fields);

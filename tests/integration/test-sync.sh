@@ -154,6 +154,33 @@ deliver-and-status)
   grep -q 'Received → Correction requested' "$T/out" || fail "the change is shown"
   grep -q 'Comment from the municipality: 写真を添付してください' "$T/out" || fail "the comment is shown"
 
+  # 補正: a new draft from the original, linked to it, signed and sent.
+  sync_cli draft correct "$UUID" --endpoint "$T/endpoint.ini" --pin-fd 3
+  [ "$rc" -eq 1 ] || fail "an application without a correction request cannot be corrected ($rc)"
+  grep -q 'has not asked for a correction' "$T/err" || fail "says why"
+  sync_cli draft correct "$first" --endpoint "$T/endpoint.ini" --pin-fd 3
+  [ "$rc" -eq 0 ] || fail "draft correct exited with $rc"
+  draft=$(head -n 1 "$T/out")
+  grep -q 'Comment from the municipality: 写真を添付してください' "$T/out" || fail "correct shows the comment"
+  sync_cli draft show "$draft"
+  cp "$T/out" "$T/corrected.json"
+  python3 - "$T/corrected.json" "$first" <<'PY' || fail "the draft is linked to the original"
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+assert d['corrects'] == sys.argv[2] and d['id'] != sys.argv[2], d
+PY
+  cli_pins ABC123 sign --procedure 112038-kouki-card-reissue --in "$T/corrected.json" \
+    --catalog "$MDG_SOURCE_ROOT/data/catalog" --out "$T/corrected.zip"
+  [ "$rc" -eq 0 ] || fail "signing the corrected application exited with $rc"
+  set +e
+  timeout 30 "$MDG_CLI" outbox add "$T/corrected.zip" --profile "$PROFILE" --passphrase-fd 4 \
+    >"$T/out" 2>"$T/err" </dev/null 4<"$T/pw"
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] || fail "outbox add of the correction exited with $rc"
+  sync_cli sync --endpoint "$T/endpoint.ini" --pin-fd 3
+  grep -q '^Sent: 1, refused: 0, waiting: 0$' "$T/out" || fail "the correction was sent"
+
   # The resident's subsidy records (PMH fields), imported by staff.
   cat >"$T/records.json" <<'JSON'
 [{"resident": "RES-A", "records": [
@@ -183,7 +210,7 @@ JSON
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s['fetched'] is not None
-assert len(s['submissions']) == 2
+assert len(s['submissions']) == 3
 assert [x['status'] for x in s['submissions'] if x['uuid'] == sys.argv[2]] == ['correction-requested']
 assert s['outbox'] == []
 PY

@@ -276,6 +276,24 @@ test_submit_idempotent (void)
   test_http_request (session, &main_server, "PUT", path, token_b, "application/zip", envelope, NULL, &stolen);
   test_http_assert_problem (&stolen, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT);
 
+  /* The signed document comes back to its resident only (for a 補正). */
+  {
+    g_autofree char *doc_path = g_strconcat (path, "/document", NULL);
+    g_auto(TestResponse) mine = { 0 };
+    g_auto(TestResponse) theirs = { 0 };
+    g_autoptr(MdgEnvelope) opened = NULL;
+    g_autofree char *tmp = app_test_write_tmp ("envelope.zip", envelope);
+
+    opened = mdg_envelope_open (tmp, &error);
+    g_assert_no_error (error);
+    test_http_request (session, &main_server, "GET", doc_path, token_a, NULL, NULL, NULL, &mine);
+    g_assert_cmpuint (mine.status, ==, 200);
+    g_assert_true (g_bytes_equal (mine.body, mdg_envelope_get_document (opened)));
+    test_http_request (session, &main_server, "GET", doc_path, token_b, NULL, NULL, NULL, &theirs);
+    test_http_assert_problem (&theirs, MDG_SYNC_PROBLEM_NOT_FOUND);
+    app_test_remove_tmp (tmp);
+  }
+
   /* The receipt verifies offline with the published key only. */
   key = mdg_sync_key_from_pem (g_bytes_get_data (pem, NULL), g_bytes_get_size (pem), FALSE, &error);
   g_assert_no_error (error);
