@@ -143,6 +143,14 @@ mdg_sync_client_set_timeout (MdgSyncClient *self,
   soup_session_set_timeout (self->session, seconds);
 }
 
+const char *
+mdg_sync_client_get_uri (MdgSyncClient *self)
+{
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+
+  return self->base_uri;
+}
+
 EVP_PKEY *
 mdg_sync_client_get_receipt_key (MdgSyncClient *self)
 {

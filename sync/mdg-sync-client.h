@@ -39,6 +39,8 @@ void           mdg_sync_client_set_proxy_resolver (MdgSyncClient *self,
 void           mdg_sync_client_set_timeout    (MdgSyncClient *self,
                                                guint seconds);
 EVP_PKEY      *mdg_sync_client_get_receipt_key (MdgSyncClient *self);
+/* The server's base URI (ends with '/'). */
+const char    *mdg_sync_client_get_uri        (MdgSyncClient *self);
 /* Tests make small envelopes take the resumable path. */
 void           mdg_sync_client_set_upload_sizes (MdgSyncClient *self,
                                                  gsize threshold,

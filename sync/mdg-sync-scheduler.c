@@ -12,6 +12,7 @@ struct _MdgSyncScheduler
   GObject          parent_instance;
 
   GNetworkMonitor *monitor;
+  GSocketConnectable *destination;
   gulong           network_handler;
   MdgSyncJobFunc   job;
   gpointer         user_data;
@@ -54,6 +55,14 @@ mdg_sync_backoff_delay (guint attempt,
 
 static void run_now (MdgSyncScheduler *self);
 
+static gboolean
+network_up (MdgSyncScheduler *self)
+{
+  if (self->destination != NULL)
+    return g_network_monitor_can_reach (self->monitor, self->destination, NULL, NULL);
+  return g_network_monitor_get_network_available (self->monitor);
+}
+
 static void
 job_thread (GTask *task,
             gpointer source,
@@ -75,7 +84,7 @@ retry_due (gpointer data)
   MdgSyncScheduler *self = data;
 
   self->retry_source = 0;
-  if (g_network_monitor_get_network_available (self->monitor))
+  if (network_up (self))
     run_now (self);
   /* Otherwise network-changed runs it when the network is back. */
   return G_SOURCE_REMOVE;
@@ -129,8 +138,8 @@ network_changed (GNetworkMonitor *monitor,
   MdgSyncScheduler *self = data;
 
   /* Back online: no need to sit out the rest of a backoff. */
-  if (self->started && available && self->running == NULL
-      && (self->retry_source != 0 || self->failures == 0))
+  if (self->started && self->running == NULL
+      && (self->retry_source != 0 || self->failures == 0) && network_up (self))
     run_now (self);
 }
 
@@ -142,6 +151,7 @@ mdg_sync_scheduler_dispose (GObject *object)
   mdg_sync_scheduler_stop (self);
   g_clear_signal_handler (&self->network_handler, self->monitor);
   g_clear_object (&self->monitor);
+  g_clear_object (&self->destination);
 
   G_OBJECT_CLASS (mdg_sync_scheduler_parent_class)->dispose (object);
 }
@@ -215,6 +225,15 @@ mdg_sync_scheduler_set_backoff (MdgSyncScheduler *self,
 }
 
 void
+mdg_sync_scheduler_set_destination (MdgSyncScheduler *self,
+                                    GSocketConnectable *destination)
+{
+  g_return_if_fail (MDG_IS_SYNC_SCHEDULER (self));
+
+  g_set_object (&self->destination, destination);
+}
+
+void
 mdg_sync_scheduler_set_seed (MdgSyncScheduler *self,
                              guint32 seed)
 {
@@ -229,7 +248,7 @@ mdg_sync_scheduler_start (MdgSyncScheduler *self)
   g_return_if_fail (MDG_IS_SYNC_SCHEDULER (self));
 
   self->started = TRUE;
-  if (g_network_monitor_get_network_available (self->monitor))
+  if (network_up (self))
     run_now (self);
 }
 

@@ -42,6 +42,11 @@ MdgSyncScheduler *mdg_sync_scheduler_new      (GNetworkMonitor *monitor,
 void              mdg_sync_scheduler_set_backoff (MdgSyncScheduler *self,
                                                   GTimeSpan base,
                                                   GTimeSpan cap);
+/* Only the way to @destination counts (g_network_monitor_can_reach()),
+ * not whether there is a default route: a server on the local network or
+ * on loopback is reachable without one. */
+void              mdg_sync_scheduler_set_destination (MdgSyncScheduler *self,
+                                                      GSocketConnectable *destination);
 /* For tests: a reproducible jitter. */
 void              mdg_sync_scheduler_set_seed (MdgSyncScheduler *self,
                                                guint32 seed);

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "madoguchi-card.h"
 #include "mdg-app-error.h"
 #include "mdg-application.h"
 #include "mdg-cli-card-signer.h"
@@ -20,6 +21,7 @@
 #include "mdg-sync-client.h"
 #include "mdg-sync-error.h"
 #include "mdg-sync-outbox.h"
+#include "mdg-sync-scheduler.h"
 #include "mdg-sync-status.h"
 #include "mdg-sync-status-cache.h"
 
@@ -172,6 +174,7 @@ typedef struct
   char              *endpoint_path;
   gint               pin_fd;
   gboolean           confirm_last_try;
+  gint               retry_minutes;
 } SessionOptions;
 
 static void
@@ -198,6 +201,8 @@ session_parse (const char *usage,
       N_("Read the user authentication PIN from file descriptor FD"), N_("FD") },
     { "confirm-last-try", 0, 0, G_OPTION_ARG_NONE, &options->confirm_last_try,
       N_("Allow the PIN to be sent when only one try is left"), NULL },
+    { "retry-for", 0, 0, G_OPTION_ARG_INT, &options->retry_minutes,
+      N_("While the server cannot be reached, keep trying for up to MINUTES (sync)"), N_("MINUTES") },
     { NULL }
   };
   int rc;
@@ -213,13 +218,15 @@ session_parse (const char *usage,
   return MDG_CLI_EXIT_OK;
 }
 
-/* Opens the store and logs in with the card's authentication key over the
- * server's challenge. Returns an exit code. */
+/* Opens the store, the client and the card's authentication key (its PIN
+ * asked now and kept by the signer, so that a retry can log in again).
+ * Returns an exit code. */
 static int
 session_open (const MdgCliGlobal *global,
               SessionOptions *options,
               MdgStore **store_out,
-              MdgSyncClient **client_out)
+              MdgSyncClient **client_out,
+              MdgSigner **signer_out)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MdgSyncEndpoint) endpoint = NULL;
@@ -239,12 +246,122 @@ session_open (const MdgCliGlobal *global,
                                      &rc);
   if (signer == NULL)
     return rc;
-  if (!mdg_sync_client_login (client, signer, NULL, &error))
-    return mdg_cli_card_signer_report (signer, error);
 
   *store_out = g_steal_pointer (&store);
   *client_out = g_steal_pointer (&client);
+  *signer_out = g_steal_pointer (&signer);
   return MDG_CLI_EXIT_OK;
+}
+
+/* Reports @error of a session: a card error names the PIN and its tries. */
+static int
+session_report (MdgSigner *signer,
+                const GError *error)
+{
+  if (error->domain == MDG_CARD_ERROR)
+    return mdg_cli_card_signer_report (signer, error);
+  return mdg_cli_report_error (error, -1, -1);
+}
+
+/* One round of `sync`: log in when needed, deliver, fetch. */
+typedef struct
+{
+  MdgStore              *store;
+  MdgSyncClient         *client;
+  MdgSigner             *signer;
+  MdgSyncDeliveryReport  report;
+  guint                  sent;      /* over every round */
+  GPtrArray             *changes;
+  GMainLoop             *loop;
+  gboolean               done;
+  GError                *error;
+} SyncRun;
+
+static gboolean
+sync_round (gpointer data,
+            GCancellable *cancellable,
+            GError **error)
+{
+  SyncRun *run = data;
+  gboolean delivered;
+
+  if (!mdg_sync_client_is_logged_in (run->client)
+      && !mdg_sync_client_login (run->client, run->signer, cancellable, error))
+    return FALSE;
+  delivered = mdg_sync_outbox_deliver (run->store, run->client, &run->report, cancellable, error);
+  run->sent += run->report.sent;
+  if (!delivered)
+    return FALSE;
+  g_clear_pointer (&run->changes, g_ptr_array_unref);
+  run->changes = mdg_sync_status_refresh (run->store, run->client, cancellable, error);
+
+  return run->changes != NULL && mdg_sync_records_refresh (run->store, run->client, cancellable, error);
+}
+
+static void
+round_finished (MdgSyncScheduler *scheduler,
+                gboolean ok,
+                const GError *error,
+                SyncRun *run)
+{
+  g_clear_error (&run->error);
+  run->done = ok;
+  if (!ok)
+    run->error = g_error_copy (error);
+  /* Done, or a failure that waiting will not cure. */
+  if (ok || !mdg_sync_error_is_transient (error))
+    g_main_loop_quit (run->loop);
+}
+
+static void
+retry_scheduled (MdgSyncScheduler *scheduler,
+                 gint64 delay,
+                 SyncRun *run)
+{
+  int seconds = (int) ((delay + G_TIME_SPAN_SECOND - 1) / G_TIME_SPAN_SECOND);
+
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "madoguchi-cli: %s; trying again in %d second\n",
+                           "madoguchi-cli: %s; trying again in %d seconds\n", (gulong) seconds),
+              run->error->message, seconds);
+}
+
+static gboolean
+give_up (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs sync_round() until it succeeds, fails for good, or @minutes pass,
+ * with backoff between tries and as soon as the network comes back. */
+static gboolean
+sync_with_retries (SyncRun *run,
+                   const char *uri,
+                   int minutes)
+{
+  g_autoptr(MdgSyncScheduler) scheduler = mdg_sync_scheduler_new (NULL, sync_round, run, NULL);
+  g_autoptr(GSocketConnectable) destination = g_network_address_parse_uri (uri, 443, NULL);
+  guint deadline;
+
+  run->loop = g_main_loop_new (NULL, FALSE);
+  if (destination != NULL)
+    mdg_sync_scheduler_set_destination (scheduler, destination);
+  g_signal_connect (scheduler, "finished", G_CALLBACK (round_finished), run);
+  g_signal_connect (scheduler, "retry-scheduled", G_CALLBACK (retry_scheduled), run);
+  deadline = g_timeout_add_seconds ((guint) minutes * 60, give_up, run->loop);
+  mdg_sync_scheduler_start (scheduler);
+  g_main_loop_run (run->loop);
+  mdg_sync_scheduler_stop (scheduler);
+  g_clear_handle_id (&deadline, g_source_remove);
+  /* A round still running is cancelled; wait for it to let go. */
+  while (mdg_sync_scheduler_is_running (scheduler))
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  if (!run->done && run->error == NULL)
+    g_set_error_literal (&run->error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_NETWORK,
+                         _("The network to the municipality’s server did not come up."));
+
+  return run->done;
 }
 
 int
@@ -253,38 +370,48 @@ mdg_cli_sync_main (const MdgCliGlobal *global,
                    char **argv)
 {
   g_auto(SessionOptions) options = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(MdgStore) store = NULL;
   g_autoptr(MdgSyncClient) client = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
-  MdgSyncDeliveryReport report = { 0 };
-  gboolean delivered;
+  g_autoptr(MdgSigner) signer = NULL;
+  SyncRun run = { 0 };
+  gboolean ok;
   int rc;
 
   rc = session_parse (_("— send the outbox and fetch the status of your applications"), &options, &argc,
                       &argv, 0);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
-  rc = session_open (global, &options, &store, &client);
+  if (options.retry_minutes < 0)
+    return mdg_cli_usage_error (_("--retry-for needs a number of minutes"));
+  rc = session_open (global, &options, &store, &client, &signer);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
 
-  delivered = mdg_sync_outbox_deliver (store, client, &report, NULL, &error);
-  g_print (_("Sent: %u, refused: %u, waiting: %u\n"), report.sent, report.refused, report.waiting);
-  if (!delivered)
-    return mdg_cli_report_error (error, -1, -1);
+  run.store = store;
+  run.client = client;
+  run.signer = signer;
+  if (options.retry_minutes > 0)
+    ok = sync_with_retries (&run, mdg_sync_client_get_uri (client), options.retry_minutes);
+  else
+    ok = sync_round (&run, NULL, &run.error);
 
-  changes = mdg_sync_status_refresh (store, client, NULL, &error);
-  if (changes == NULL || !mdg_sync_records_refresh (store, client, NULL, &error))
-    return mdg_cli_report_error (error, -1, -1);
-  for (guint i = 0; i < changes->len; i++)
-    print_change (changes->pdata[i]);
-  if (report.refused > 0)
+  g_print (_("Sent: %u, refused: %u, waiting: %u\n"), run.sent, run.report.refused, run.report.waiting);
+  if (!ok)
+    {
+      rc = session_report (signer, run.error);
+      g_clear_error (&run.error);
+      g_clear_pointer (&run.changes, g_ptr_array_unref);
+      return rc;
+    }
+  for (guint i = 0; i < run.changes->len; i++)
+    print_change (run.changes->pdata[i]);
+  g_clear_pointer (&run.changes, g_ptr_array_unref);
+  if (run.report.refused > 0)
     {
       g_printerr (g_dngettext (GETTEXT_PACKAGE,
                                "madoguchi-cli: %u envelope was refused by the server; see “madoguchi-cli outbox list”\n",
                                "madoguchi-cli: %u envelopes were refused by the server; see “madoguchi-cli outbox list”\n",
-                               report.refused), report.refused);
+                               run.report.refused), run.report.refused);
       return MDG_CLI_EXIT_SYNC_REFUSED;
     }
 
@@ -329,6 +456,7 @@ mdg_cli_draft_correct_main (const MdgCliGlobal *global,
   g_autoptr(GError) error = NULL;
   g_autoptr(MdgStore) store = NULL;
   g_autoptr(MdgSyncClient) client = NULL;
+  g_autoptr(MdgSigner) signer = NULL;
   g_autoptr(JsonArray) items = NULL;
   g_autoptr(GBytes) original = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -351,9 +479,11 @@ mdg_cli_draft_correct_main (const MdgCliGlobal *global,
     return mdg_cli_usage_error (_("“%s” is not a submission UUID"), argv[1]);
   uuid = g_ascii_strdown (argv[1], -1);
 
-  rc = session_open (global, &options, &store, &client);
+  rc = session_open (global, &options, &store, &client, &signer);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
+  if (!mdg_sync_client_login (client, signer, NULL, &error))
+    return session_report (signer, error);
 
   /* Only what the municipality asked to correct, as of now. */
   if (mdg_sync_status_refresh (store, client, NULL, &error) == NULL)

@@ -230,6 +230,36 @@ server-down)
   grep -q "^$UUID .*waiting to be sent" "$T/out" || fail "the envelope is still in the outbox"
   ;;
 
+retry-until-server-back)
+  # The server is down when sync starts; it comes back while sync waits.
+  start_server
+  port=${URI##*:}
+  port=${port%/}
+  queue
+  stop_server
+  sed -i "s/^listen=.*/listen=127.0.0.1:$port/" "$T/server/server.conf"
+  printf '%s\n' 1234 >"$T/pins"
+  timeout 90 "$MDG_CLI" sync --retry-for 1 --endpoint "$T/endpoint.ini" --pin-fd 3 \
+    --profile "$PROFILE" --passphrase-fd 4 >"$T/out" 2>"$T/err" </dev/null 3<"$T/pins" 4<"$T/pw" &
+  sync_pid=$!
+  _i=0
+  until grep -q 'trying again in' "$T/err"; do
+    _i=$((_i + 1))
+    [ "$_i" -lt 400 ] || fail "sync did not wait for the server"
+    sleep 0.05
+  done
+  : >"$T/server/uri"
+  "$MDG_SERVER" --config "$T/server/server.conf" >"$T/server/uri" 2>"$T/server/log" &
+  SERVER_PID=$!
+  set +e
+  wait "$sync_pid"
+  rc=$?
+  set -e
+  rm -f "$T/pins"
+  [ "$rc" -eq 0 ] || fail "sync --retry-for exited with $rc"
+  grep -q '^Sent: 1, refused: 0, waiting: 0$' "$T/out" || fail "the envelope went out once the server was back"
+  ;;
+
 unmapped-card)
   # Staff have not mapped this card's serial to a resident yet.
   MAP_CARD=no start_server
