@@ -167,6 +167,38 @@ print_change (MdgSyncStatusChange *change)
     g_print (_("    Comment from the municipality: %s\n"), change->comment);
 }
 
+/* A desktop notification per change (org.freedesktop.Notifications):
+ * the 受付番号 and the new status only — never a comment, which may carry
+ * personal details, on a screen others can see. Best effort: without a
+ * notification service nothing happens. */
+static void
+notify_changes (GPtrArray *changes)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  for (guint i = 0; bus != NULL && i < changes->len; i++)
+    {
+      MdgSyncStatusChange *change = changes->pdata[i];
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *body = g_strdup_printf ("%s: %s", change->receipt_number,
+                                               mdg_sync_status_get_label (change->new_status));
+
+      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                           "org.freedesktop.Notifications", "Notify",
+                                           g_variant_new ("(susss@as@a{sv}i)", "Madoguchi", 0u,
+                                                          "io.github.madoguchi.Madoguchi",
+                                                          _("Your application’s status changed"), body,
+                                                          g_variant_new_strv (NULL, 0),
+                                                          g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0),
+                                                          -1),
+                                           G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 2000,
+                                           NULL, &error);
+      if (reply == NULL)
+        g_debug ("No notification: %s", error->message);
+    }
+}
+
 /* What `sync` and `draft correct` share: the server, the store, the card. */
 typedef struct
 {
@@ -175,6 +207,7 @@ typedef struct
   gint               pin_fd;
   gboolean           confirm_last_try;
   gint               retry_minutes;
+  gboolean           notify;
 } SessionOptions;
 
 static void
@@ -203,6 +236,8 @@ session_parse (const char *usage,
       N_("Allow the PIN to be sent when only one try is left"), NULL },
     { "retry-for", 0, 0, G_OPTION_ARG_INT, &options->retry_minutes,
       N_("While the server cannot be reached, keep trying for up to MINUTES (sync)"), N_("MINUTES") },
+    { "notify", 0, 0, G_OPTION_ARG_NONE, &options->notify,
+      N_("Show a desktop notification for every status that changed (sync)"), NULL },
     { NULL }
   };
   int rc;
@@ -405,6 +440,8 @@ mdg_cli_sync_main (const MdgCliGlobal *global,
     }
   for (guint i = 0; i < run.changes->len; i++)
     print_change (run.changes->pdata[i]);
+  if (options.notify)
+    notify_changes (run.changes);
   g_clear_pointer (&run.changes, g_ptr_array_unref);
   if (run.report.refused > 0)
     {

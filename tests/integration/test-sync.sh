@@ -147,10 +147,25 @@ deliver-and-status)
   sync_cli outbox list
   [ ! -s "$T/out" ] || fail "the outbox is empty after sync"
 
-  # Staff ask for a correction; the next sync shows it with the comment.
+  # Staff ask for a correction; the next sync shows it with the comment,
+  # and raises a desktop notification without it (a private session bus,
+  # watched by dbus-monitor; no notification service needs to run).
   admin --as alice set-status "$first" correction-requested --comment "写真を添付してください"
-  sync_cli sync --endpoint "$T/endpoint.ini" --pin-fd 3
+  dbus-run-session -- sh -c '
+    dbus-monitor --session "interface=org.freedesktop.Notifications" >"$1/monitor" 2>/dev/null &
+    m=$!
+    sleep 0.5
+    printf "%s\n" 1234 >"$1/pins"
+    timeout 60 "$2" sync --notify --endpoint "$1/endpoint.ini" --pin-fd 3 --profile "$3" \
+      --passphrase-fd 4 >"$1/out" 2>"$1/err" </dev/null 3<"$1/pins" 4<"$1/pw"
+    echo $? >"$1/rc"
+    sleep 0.5
+    kill $m' sh "$T" "$MDG_CLI" "$PROFILE"
+  rc=$(cat "$T/rc")
   [ "$rc" -eq 0 ] || fail "second sync exited with $rc"
+  grep -q 'member=Notify' "$T/monitor" || fail "a desktop notification was sent"
+  grep -q 'Correction requested' "$T/monitor" || fail "the notification names the new status"
+  ! grep -q '写真を添付' "$T/monitor" || fail "the notification carries no comment"
   grep -q 'Received → Correction requested' "$T/out" || fail "the change is shown"
   grep -q 'Comment from the municipality: 写真を添付してください' "$T/out" || fail "the comment is shown"
 
