@@ -22,6 +22,9 @@ G_BEGIN_DECLS
 #define MDG_STORE_CIPHER_KDF_ITER  64000
 #define MDG_STORE_CIPHER_USE_HMAC  1
 
+/* Page cache per connection, in KiB (PRAGMA cache_size = -N). */
+#define MDG_STORE_CACHE_KIB 8192
+
 #define MDG_STORE_DATABASE_NAME "store.db"
 #define MDG_STORE_KEY_CHECK_NAME "store.kcv"
 

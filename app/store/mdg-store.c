@@ -418,12 +418,16 @@ store_open_database (MdgStore *self,
 
   /* No plaintext side channels: temporary tables and sorts in memory,
    * deleted content overwritten, and the WAL (whose frames SQLCipher
-   * encrypts with the same key) folded back on close. */
+   * encrypts with the same key) folded back on close. The page cache
+   * (8 MiB, the default is 2 MB) keeps the id index and table leaves of
+   * ~25,000 drafts decrypted while draft bodies stream through it, so a
+   * page is decrypted once per open rather than on every other lookup. */
   if (!store_exec (self,
                    "PRAGMA temp_store = MEMORY;"
                    "PRAGMA secure_delete = ON;"
                    "PRAGMA journal_mode = WAL;"
                    "PRAGMA synchronous = NORMAL;"
+                   "PRAGMA cache_size = -" G_STRINGIFY (MDG_STORE_CACHE_KIB) ";"
                    "PRAGMA foreign_keys = ON;",
                    _("Could not configure the local store"), error))
     return FALSE;

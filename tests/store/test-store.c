@@ -509,6 +509,56 @@ test_plain_baseline (void)
   store_test_remove_dir (dir);
 }
 
+static char *
+pragma_value (sqlite3 *db,
+              const char *pragma)
+{
+  g_autofree char *sql = g_strconcat ("PRAGMA ", pragma, NULL);
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+/* The side-channel settings hold on every open, encrypted or not, so the
+ * benchmark's baseline differs from the store only by the key. */
+static void
+test_pragmas (void)
+{
+  static const struct { const char *pragma, *value; } expected[] = {
+    { "page_size", G_STRINGIFY (MDG_STORE_CIPHER_PAGE_SIZE) },
+    { "cache_size", "-" G_STRINGIFY (MDG_STORE_CACHE_KIB) },
+    { "temp_store", "2" },
+    { "secure_delete", "1" },
+    { "journal_mode", "wal" },
+    { "synchronous", "1" },
+  };
+
+  for (guint encrypted = 0; encrypted < 2; encrypted++)
+    {
+      g_autofree char *dir = store_test_make_profile_dir ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MdgStore) store = mdg_store_open (dir, encrypted ? store_test_key (11) : NULL,
+                                                  &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          g_autofree char *value = pragma_value (mdg_store_get_handle (store),
+                                                 expected[i].pragma);
+
+          g_assert_cmpstr (value, ==, expected[i].value);
+        }
+      g_clear_object (&store);
+      store_test_remove_dir (dir);
+    }
+}
+
 static void
 test_migrations (void)
 {
@@ -830,6 +880,7 @@ main (int argc,
   g_test_add_func ("/store/failure/disk-full", test_disk_full);
   g_test_add_func ("/store/sqlcipher4-settings", test_sqlcipher4_settings);
   g_test_add_func ("/store/plain-baseline", test_plain_baseline);
+  g_test_add_func ("/store/pragmas", test_pragmas);
   g_test_add_func ("/store/migrations", test_migrations);
   g_test_add_func ("/store/key/passphrase", test_key_passphrase);
   g_test_add_func ("/store/key/calibrated", test_key_calibrated);
