@@ -72,3 +72,68 @@ echo "== madoguchi-cli verify --trust test (the simulator's roots; production tr
 echo
 echo "== madoguchi-cli card status (tries left after the signatures)"
 "$cli" card status | grep -i -E 'tries|残り' || true
+echo
+
+# The local reference server: the municipality's application-management
+# system, over TLS on loopback, with the simulator's test roots.
+server="$MDG_BUILD_ROOT/sync/server/madoguchi-server"
+auth_pin=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pins"]["auth"])' "$persona")
+pki="$MDG_BUILD_ROOT/smartcard/sim/pki"
+mkdir -p "$work/server"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=madoguchi-demo \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/server/tls.key" -out "$work/server/tls.pem" 2>/dev/null
+openssl genpkey -algorithm ed25519 -out "$work/server/receipt.pem"
+cat >"$work/server/server.conf" <<CONF
+[server]
+listen=127.0.0.1:0
+name=city.kawaguchi.example
+database=server.db
+tls_certificate=tls.pem
+tls_key=tls.key
+receipt_key=receipt.pem
+[auth-trust]
+mode=test
+pki_dir=$pki
+[signing-trust]
+mode=test
+pki_dir=$pki
+CONF
+"$server" --config "$work/server/server.conf" >"$work/server/uri" 2>"$work/server/log" &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 200); do [ -s "$work/server/uri" ] && break; sleep 0.05; done
+uri=$(head -n 1 "$work/server/uri")
+admin () { "$server" admin --config "$work/server/server.conf" "$@"; }
+echo "== madoguchi-server on $uri (staff: add a staff account, map this card's auth certificate)"
+admin add-staff demo-clerk --name "Demo Clerk" >/dev/null
+serial=$(openssl x509 -in "$pki/$MDG_DEMO_PERSONA/auth.pem" -noout -serial | sed 's/^serial=//')
+admin --as demo-clerk map-person "$serial" RES-DEMO-0001 >/dev/null
+admin receipt-key >"$work/receipt.pub"
+cat >"$work/endpoint.ini" <<INI
+[endpoint]
+uri=$uri
+ca=$work/server/tls.pem
+receipt_key=$work/receipt.pub
+INI
+echo
+
+profile="$work/profile"
+pass="demo passphrase (a real profile uses the desktop keyring)"
+echo "== madoguchi-cli outbox add (the encrypted outbox of a fresh profile)"
+"$cli" outbox add "$work/application.zip" --profile "$profile" --passphrase-fd 4 4<<<"$pass"
+echo
+echo "== madoguchi-cli sync (login with the card's authentication key, deliver, fetch the status)"
+"$cli" sync --endpoint "$work/endpoint.ini" --profile "$profile" --passphrase-fd 4 4<<<"$pass" \
+  --pin-fd 3 3<<<"$auth_pin"
+echo
+uuid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/doc.json")
+echo "== staff: under review, then a correction request with a comment (自治体コメント)"
+admin --as demo-clerk set-status "$uuid" under-review >/dev/null
+admin --as demo-clerk set-status "$uuid" correction-requested --comment "破損した資格確認書の写真をもう一度添付してください。" >/dev/null
+"$cli" sync --endpoint "$work/endpoint.ini" --profile "$profile" --passphrase-fd 4 4<<<"$pass" \
+  --pin-fd 3 3<<<"$auth_pin"
+echo
+echo "== madoguchi-cli status (offline, from the encrypted cache)"
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null || true
+"$cli" status --profile "$profile" --passphrase-fd 4 4<<<"$pass"

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The main job until the UI lands: the card demo.
+# The main job until the UI lands: the card and sync demo.
 #
 # Builds Madoguchi, starts a private pcscd with the simulated card of the
 # persona "kawaguchi-76" behind vpcd, shows `madoguchi-cli card status`, signs
 # the SHA-256 of a sample with the signature key and checks it with openssl,
 # then signs a real application (資格確認書 再交付 in 川口市) into an envelope
-# and verifies it with `madoguchi-cli verify`.
+# and verifies it with `madoguchi-cli verify`; then starts a local
+# madoguchi-server, queues the envelope in an encrypted outbox, delivers it
+# with `madoguchi-cli sync` (login with the card), lets staff ask for a
+# correction and shows the status offline.
 #
 # The PINs come from the persona file: fictional test PINs of a simulated card.
 set -euo pipefail
