@@ -61,32 +61,34 @@ envelope_problem (const GError *error)
     }
 }
 
-/* Verifies the envelope at @path as received at @received; the report, or
- * NULL after answering with a problem. */
+/* Verifies the envelope at @path as received at @received. On failure
+ * *@problem and @error say why; *@internal when it is the server's fault
+ * (a file it cannot read), not the envelope's. Runs in a worker thread: it
+ * touches no server state but the read-only configuration. */
 static MdgVerifyReport *
 verify_envelope (MdgServer *self,
-                 SoupServerMessage *msg,
                  const char *path,
-                 GDateTime *received)
+                 GDateTime *received,
+                 MdgSyncProblem *problem,
+                 gboolean *internal,
+                 GError **error)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(MdgEnvelope) env = NULL;
   g_autoptr(MdgVerifyReport) report = NULL;
 
-  env = mdg_envelope_open (path, &error);
+  *internal = FALSE;
+  env = mdg_envelope_open (path, error);
   if (env != NULL)
-    report = mdg_envelope_verify (env, self->config->signing_trust, received, &error);
+    report = mdg_envelope_verify (env, self->config->signing_trust, received, error);
   if (report == NULL)
     {
-      if (error != NULL && error->domain == G_FILE_ERROR)
-        mdg_server_http_send_internal (msg, error);
-      else
-        mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_ENVELOPE_MALFORMED, error != NULL ? error->message : NULL);
+      *internal = *error != NULL && (*error)->domain == G_FILE_ERROR;
+      *problem = MDG_SYNC_PROBLEM_ENVELOPE_MALFORMED;
       return NULL;
     }
-  if (mdg_verify_report_to_error (report, &error))
+  if (mdg_verify_report_to_error (report, error))
     {
-      mdg_server_http_send_problem (msg, envelope_problem (error), error->message);
+      *problem = envelope_problem (*error);
       return NULL;
     }
   return g_steal_pointer (&report);
@@ -190,6 +192,159 @@ referenced_upload (MdgServer *self,
   return NULL;
 }
 
+/* A PUT of an envelope on its way: parsed on the main thread, staged (with
+ * fsync) and verified in a worker thread, stored and answered on the main
+ * thread again. Several run at once, so one envelope's disk sync and
+ * signature checks do not hold up the others. */
+typedef struct
+{
+  MdgServer         *self;
+  SoupServerMessage *msg;
+  char              *resident;
+  char              *uuid;
+  char              *sha256;
+  GBytes            *envelope;      /* or: */
+  char              *upload_path;
+  gint64             size;
+  gint64             now;
+  /* From the worker. */
+  char              *staged;
+  MdgVerifyReport   *report;
+  MdgSyncProblem     problem;
+  gboolean           internal;
+  GError            *error;
+} Put;
+
+static void
+put_free (Put *put)
+{
+  if (put->staged != NULL)
+    g_unlink (put->staged);
+  g_free (put->staged);
+  g_object_unref (put->self);
+  g_object_unref (put->msg);
+  g_free (put->resident);
+  g_free (put->uuid);
+  g_free (put->sha256);
+  g_clear_pointer (&put->envelope, g_bytes_unref);
+  g_free (put->upload_path);
+  g_clear_pointer (&put->report, mdg_verify_report_free);
+  g_clear_error (&put->error);
+  g_free (put);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Put, put_free)
+
+/* The first receipt again for the same bytes from the same resident, 409
+ * otherwise. FALSE when @uuid is new. */
+static gboolean
+answer_existing (MdgServer *self,
+                 SoupServerMessage *msg,
+                 const char *uuid,
+                 const char *resident,
+                 const char *sha256)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgServerSubmission) existing = mdg_server_db_get_submission (self->db, uuid, &error);
+
+  if (error != NULL)
+    mdg_server_http_send_internal (msg, error);
+  else if (existing == NULL)
+    return FALSE;
+  /* A retry gets the first receipt, byte for byte, whichever way the
+   * bytes came. */
+  else if (g_str_equal (existing->resident, resident) && g_str_equal (existing->sha256, sha256))
+    mdg_server_http_send_bytes (msg, SOUP_STATUS_OK, "application/json", existing->receipt);
+  else
+    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
+  return TRUE;
+}
+
+static void
+put_thread (GTask *task,
+            gpointer source,
+            gpointer task_data,
+            GCancellable *cancellable)
+{
+  Put *put = task_data;
+  g_autoptr(GDateTime) received = g_date_time_new_from_unix_utc (put->now);
+
+  put->staged = stage_envelope (put->self, put->envelope, put->upload_path, &put->error);
+  g_clear_pointer (&put->envelope, g_bytes_unref);
+  if (put->staged == NULL)
+    put->internal = TRUE;
+  else
+    put->report = verify_envelope (put->self, put->staged, received, &put->problem, &put->internal,
+                                   &put->error);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Back on the main thread: the receipt, the file in place, the row. */
+static void
+put_store (Put *put)
+{
+  MdgServer *self = put->self;
+  SoupServerMessage *msg = put->msg;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MdgServerSubmission) sub = NULL;
+  g_autoptr(JsonNode) receipt = NULL;
+  g_autofree char *final = NULL;
+  gint64 seq;
+
+  if (put->report == NULL)
+    {
+      if (put->internal)
+        mdg_server_http_send_internal (msg, put->error);
+      else
+        mdg_server_http_send_problem (msg, put->problem, put->error != NULL ? put->error->message : NULL);
+      return;
+    }
+  /* The same UUID may have come in meanwhile on another connection. */
+  if (answer_existing (self, msg, put->uuid, put->resident, put->sha256))
+    return;
+
+  seq = mdg_server_db_next_sequence (self->db, &error);
+  if (seq < 0)
+    {
+      mdg_server_http_send_internal (msg, error);
+      return;
+    }
+  sub = g_new0 (MdgServerSubmission, 1);
+  sub->uuid = g_strdup (put->uuid);
+  sub->resident = g_strdup (put->resident);
+  sub->sha256 = g_strdup (put->sha256);
+  sub->received = mdg_server_now_iso (put->now);
+  sub->receipt_number = g_strdup_printf ("MDG-%.4s%.2s%.2s-%06" G_GINT64_FORMAT,
+                                         sub->received, sub->received + 5, sub->received + 8, seq);
+  sub->envelope_file = g_strconcat (put->uuid, ".zip", NULL);
+  sub->envelope_size = put->size;
+  final = g_build_filename (self->config->envelope_dir, sub->envelope_file, NULL);
+  receipt = build_receipt (self, sub, put->size, put->report);
+  sub->receipt = mdg_sync_receipt_sign (receipt, self->receipt_key, &error);
+  if (sub->receipt == NULL || g_rename (put->staged, final) != 0
+      || !mdg_server_db_insert_submission (self->db, seq, sub, NULL, &error))
+    {
+      if (error == NULL)
+        g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
+      g_unlink (final);
+      mdg_server_http_send_internal (msg, error);
+      return;
+    }
+  g_clear_pointer (&put->staged, g_free);
+  mdg_server_http_send_bytes (msg, SOUP_STATUS_CREATED, "application/json", sub->receipt);
+}
+
+static void
+put_done (GObject *source,
+          GAsyncResult *result,
+          gpointer user_data)
+{
+  Put *put = g_task_get_task_data (G_TASK (result));
+
+  put_store (put);
+  soup_server_message_unpause (put->msg);
+}
+
 static void
 put_submission (MdgServer *self,
                 SoupServerMessage *msg,
@@ -199,20 +354,10 @@ put_submission (MdgServer *self,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *type = soup_message_headers_get_content_type (headers, NULL);
   g_autoptr(GBytes) envelope = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MdgServerSubmission) existing = NULL;
-  g_autoptr(MdgServerSubmission) sub = NULL;
   g_autoptr(MdgServerUpload) upload = NULL;
-  g_autoptr(MdgVerifyReport) report = NULL;
-  g_autoptr(JsonNode) receipt = NULL;
-  g_autoptr(GDateTime) received = NULL;
+  g_autoptr(GTask) task = NULL;
   g_autofree char *sha256 = NULL;
-  g_autofree char *staged = NULL;
-  g_autofree char *upload_path = NULL;
-  g_autofree char *final = NULL;
-  gint64 now = mdg_server_http_now ();
-  gint64 size;
-  gint64 seq;
+  Put *put;
 
   if (g_strcmp0 (type, "application/zip") == 0)
     {
@@ -243,77 +388,31 @@ put_submission (MdgServer *self,
       return;
     }
 
-  existing = mdg_server_db_get_submission (self->db, uuid, &error);
-  if (error != NULL)
-    {
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  if (existing != NULL)
-    {
-      /* A retry gets the first receipt, byte for byte, whichever way the
-       * bytes came. */
-      if (g_str_equal (existing->resident, resident) && g_str_equal (existing->sha256, sha256))
-        mdg_server_http_send_bytes (msg, SOUP_STATUS_OK, "application/json", existing->receipt);
-      else
-        mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
-      return;
-    }
-
+  if (answer_existing (self, msg, uuid, resident, sha256))
+    return;
   if (envelope == NULL)
     {
       upload = referenced_upload (self, msg, resident, sha256);
       if (upload == NULL)
         return;
-      upload_path = mdg_server_upload_path (self->config->upload_dir, upload->id);
-    }
-  staged = stage_envelope (self, envelope, upload_path, &error);
-  if (staged == NULL)
-    {
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  size = envelope != NULL ? (gint64) g_bytes_get_size (envelope) : upload->size;
-  g_clear_pointer (&envelope, g_bytes_unref);
-
-  received = g_date_time_new_from_unix_utc (now);
-  report = verify_envelope (self, msg, staged, received);
-  if (report == NULL)
-    {
-      g_unlink (staged);
-      return;
     }
 
-  seq = mdg_server_db_next_sequence (self->db, &error);
-  if (seq < 0)
-    {
-      g_unlink (staged);
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  sub = g_new0 (MdgServerSubmission, 1);
-  sub->uuid = g_strdup (uuid);
-  sub->resident = g_strdup (resident);
-  sub->sha256 = g_steal_pointer (&sha256);
-  sub->received = mdg_server_now_iso (now);
-  sub->receipt_number = g_strdup_printf ("MDG-%.4s%.2s%.2s-%06" G_GINT64_FORMAT,
-                                         sub->received, sub->received + 5, sub->received + 8, seq);
-  sub->envelope_file = g_strconcat (uuid, ".zip", NULL);
-  sub->envelope_size = size;
-  final = g_build_filename (self->config->envelope_dir, sub->envelope_file, NULL);
-  receipt = build_receipt (self, sub, size, report);
-  sub->receipt = mdg_sync_receipt_sign (receipt, self->receipt_key, &error);
-  if (sub->receipt == NULL || g_rename (staged, final) != 0
-      || !mdg_server_db_insert_submission (self->db, seq, sub, NULL, &error))
-    {
-      if (error == NULL)
-        g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
-      g_unlink (staged);
-      g_unlink (final);
-      mdg_server_http_send_internal (msg, error);
-      return;
-    }
-  mdg_server_http_send_bytes (msg, SOUP_STATUS_CREATED, "application/json", sub->receipt);
+  put = g_new0 (Put, 1);
+  put->self = g_object_ref (self);
+  put->msg = g_object_ref (msg);
+  put->resident = g_strdup (resident);
+  put->uuid = g_strdup (uuid);
+  put->sha256 = g_steal_pointer (&sha256);
+  put->now = mdg_server_http_now ();
+  put->size = envelope != NULL ? (gint64) g_bytes_get_size (envelope) : upload->size;
+  put->envelope = g_steal_pointer (&envelope);
+  if (upload != NULL)
+    put->upload_path = mdg_server_upload_path (self->config->upload_dir, upload->id);
+
+  soup_server_message_pause (msg);
+  task = g_task_new (self, NULL, put_done, NULL);
+  g_task_set_task_data (task, put, (GDestroyNotify) put_free);
+  g_task_run_in_thread (task, put_thread);
 }
 
 static void
