@@ -15,6 +15,7 @@
 #include "mdg-sync-client.h"
 #include "mdg-sync-error.h"
 #include "mdg-sync-problem.h"
+#include "mdg-sync-receipt.h"
 #include "mdg-sync-status.h"
 
 #define LOGIN_PREFIX "madoguchi-login/1 "
@@ -26,6 +27,11 @@ struct _MdgSyncClient
 
   char         *base_uri;
   EVP_PKEY     *receipt_key;
+  char         *receipt_key_id;
+  GThread      *owner;          /* the thread that made the session */
+  GTlsDatabase *tls_database;
+  GProxyResolver *proxy_resolver;
+  guint         timeout;
   SoupSession  *session;
   GMutex        lock;   /* the token: submissions run on several threads */
   char         *token;
@@ -44,7 +50,10 @@ mdg_sync_client_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_free (self->base_uri);
   EVP_PKEY_free (self->receipt_key);
+  g_free (self->receipt_key_id);
   g_clear_object (&self->session);
+  g_clear_object (&self->tls_database);
+  g_clear_object (&self->proxy_resolver);
 
   G_OBJECT_CLASS (mdg_sync_client_parent_class)->finalize (object);
 }
@@ -83,6 +92,69 @@ mdg_sync_client_get_upload_threshold (MdgSyncClient *self)
   return self->upload_threshold;
 }
 
+/* A session with the client's settings: the pinned database, timeout,
+ * proxy resolver. */
+static SoupSession *
+new_session (MdgSyncClient *self)
+{
+  g_autofree char *user_agent = g_strdup_printf ("Madoguchi/%s", PACKAGE_VERSION);
+  SoupSession *session = soup_session_new_with_options ("tls-database", self->tls_database,
+                                                        "timeout", self->timeout,
+                                                        "max-conns-per-host", MDG_SYNC_CLIENT_MAX_PARALLEL,
+                                                        "user-agent", user_agent,
+                                                        NULL);
+
+  if (self->proxy_resolver != NULL)
+    soup_session_set_proxy_resolver (session, self->proxy_resolver);
+  /* Request and status lines only: never headers (the token) or bodies. */
+  if (g_getenv ("MADOGUCHI_SYNC_DEBUG") != NULL)
+    {
+      g_autoptr(SoupLogger) logger = soup_logger_new (SOUP_LOGGER_LOG_MINIMAL);
+
+      soup_session_add_feature (session, SOUP_SESSION_FEATURE (logger));
+    }
+  return session;
+}
+
+typedef struct
+{
+  MdgSyncClient *client;
+  SoupSession   *session;
+} ThreadSession;
+
+static void
+thread_session_free (gpointer data)
+{
+  ThreadSession *ts = data;
+
+  g_object_unref (ts->session);
+  g_free (ts);
+}
+
+static GPrivate thread_session = G_PRIVATE_INIT (thread_session_free);
+
+/* libsoup's synchronous API in a thread other than the session's reuses
+ * no connection: every request there would pay a TLS handshake (and
+ * GnuTLS's parsing of the system trust list). A worker thread gets a
+ * session of its own, kept for the thread's life. */
+static SoupSession *
+session_for_thread (MdgSyncClient *self)
+{
+  ThreadSession *ts;
+
+  if (g_thread_self () == self->owner)
+    return self->session;
+  ts = g_private_get (&thread_session);
+  if (ts == NULL || ts->client != self)
+    {
+      ts = g_new0 (ThreadSession, 1);
+      ts->client = self;
+      ts->session = new_session (self);
+      g_private_replace (&thread_session, ts);
+    }
+  return ts->session;
+}
+
 MdgSyncClient *
 mdg_sync_client_new (const MdgSyncEndpoint *endpoint,
                      GError **error)
@@ -90,7 +162,6 @@ mdg_sync_client_new (const MdgSyncEndpoint *endpoint,
   g_autoptr(MdgSyncClient) self = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GError) local = NULL;
-  g_autofree char *user_agent = NULL;
 
   g_return_val_if_fail (endpoint != NULL, NULL);
 
@@ -108,19 +179,11 @@ mdg_sync_client_new (const MdgSyncEndpoint *endpoint,
   self->base_uri = g_strdup (endpoint->uri);
   EVP_PKEY_up_ref (endpoint->receipt_key);
   self->receipt_key = endpoint->receipt_key;
-  user_agent = g_strdup_printf ("Madoguchi/%s", PACKAGE_VERSION);
-  self->session = soup_session_new_with_options ("tls-database", database,
-                                                 "timeout", 30,
-                                                 "max-conns-per-host", MDG_SYNC_CLIENT_MAX_PARALLEL,
-                                                 "user-agent", user_agent,
-                                                 NULL);
-  /* Request and status lines only: never headers (the token) or bodies. */
-  if (g_getenv ("MADOGUCHI_SYNC_DEBUG") != NULL)
-    {
-      g_autoptr(SoupLogger) logger = soup_logger_new (SOUP_LOGGER_LOG_MINIMAL);
-
-      soup_session_add_feature (self->session, SOUP_SESSION_FEATURE (logger));
-    }
+  self->receipt_key_id = mdg_sync_key_id (self->receipt_key);
+  self->tls_database = g_steal_pointer (&database);
+  self->timeout = 30;
+  self->owner = g_thread_self ();
+  self->session = new_session (self);
   return g_steal_pointer (&self);
 }
 
@@ -130,6 +193,7 @@ mdg_sync_client_set_proxy_resolver (MdgSyncClient *self,
 {
   g_return_if_fail (MDG_IS_SYNC_CLIENT (self));
 
+  g_set_object (&self->proxy_resolver, resolver);
   soup_session_set_proxy_resolver (self->session,
                                    resolver != NULL ? resolver : g_proxy_resolver_get_default ());
 }
@@ -140,7 +204,16 @@ mdg_sync_client_set_timeout (MdgSyncClient *self,
 {
   g_return_if_fail (MDG_IS_SYNC_CLIENT (self));
 
+  self->timeout = seconds;
   soup_session_set_timeout (self->session, seconds);
+}
+
+const char *
+mdg_sync_client_get_receipt_key_id (MdgSyncClient *self)
+{
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), NULL);
+
+  return self->receipt_key_id;
 }
 
 const char *
@@ -378,7 +451,7 @@ client_send (MdgSyncClient *self,
       OPENSSL_cleanse (auth, strlen (auth));
     }
 
-  stream = soup_session_send (self->session, msg, cancellable, &local);
+  stream = soup_session_send (session_for_thread (self), msg, cancellable, &local);
   if (stream == NULL)
     {
       set_transport_error (local, error);

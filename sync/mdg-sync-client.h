@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 #define MDG_SYNC_CLIENT_CHUNK_SIZE (4 * 1024 * 1024)
 #define MDG_SYNC_UPLOAD_REF_MEDIA_TYPE "application/vnd.madoguchi.upload-ref+json"
 /* Submissions in flight at once (connections to the server). */
-#define MDG_SYNC_CLIENT_MAX_PARALLEL 4
+#define MDG_SYNC_CLIENT_MAX_PARALLEL 8
 
 #define MDG_TYPE_SYNC_CLIENT (mdg_sync_client_get_type ())
 G_DECLARE_FINAL_TYPE (MdgSyncClient, mdg_sync_client, MDG, SYNC_CLIENT, GObject)
@@ -39,6 +39,7 @@ void           mdg_sync_client_set_proxy_resolver (MdgSyncClient *self,
 void           mdg_sync_client_set_timeout    (MdgSyncClient *self,
                                                guint seconds);
 EVP_PKEY      *mdg_sync_client_get_receipt_key (MdgSyncClient *self);
+const char    *mdg_sync_client_get_receipt_key_id (MdgSyncClient *self);
 /* The server's base URI (ends with '/'). */
 const char    *mdg_sync_client_get_uri        (MdgSyncClient *self);
 /* Tests make small envelopes take the resumable path. */

@@ -29,8 +29,20 @@ mdg_sync_receipt_check (GBytes *body,
                         gsize size,
                         GError **error)
 {
+  return mdg_sync_receipt_check_with_id (body, key, NULL, uuid, sha256, size, error);
+}
+
+JsonNode *
+mdg_sync_receipt_check_with_id (GBytes *body,
+                                EVP_PKEY *key,
+                                const char *key_id,
+                                const char *uuid,
+                                const char *sha256,
+                                gsize size,
+                                GError **error)
+{
   g_autoptr(GError) local = NULL;
-  g_autoptr(JsonNode) receipt = mdg_sync_receipt_verify (body, key, &local);
+  g_autoptr(JsonNode) receipt = mdg_sync_receipt_verify_with_id (body, key, key_id, &local);
   JsonObject *r;
   JsonNode *verification;
 
@@ -110,10 +122,12 @@ worker (gpointer data)
                                                w->cancellable, &job->error);
       if (job->receipt != NULL)
         {
-          g_autoptr(JsonNode) checked = mdg_sync_receipt_check (job->receipt,
-                                                                mdg_sync_client_get_receipt_key (w->client),
-                                                                job->uuid, job->sha256,
-                                                                g_bytes_get_size (job->envelope), &job->error);
+          g_autoptr(JsonNode) checked = mdg_sync_receipt_check_with_id (job->receipt,
+                                                                        mdg_sync_client_get_receipt_key (w->client),
+                                                                        mdg_sync_client_get_receipt_key_id (w->client),
+                                                                        job->uuid, job->sha256,
+                                                                        g_bytes_get_size (job->envelope),
+                                                                        &job->error);
 
           if (checked == NULL)
             g_clear_pointer (&job->receipt, g_bytes_unref);
@@ -150,7 +164,8 @@ mdg_sync_outbox_deliver (MdgStore *store,
     return FALSE;
 
   /* A few submissions in flight hide the round trips and the server's
-   * verification time; each receipt is still stored on its own. */
+   * verification time; the receipts that come in together are stored in
+   * one transaction. */
   w.jobs = g_async_queue_new ();
   w.done = g_async_queue_new ();
   for (guint i = 0; i < MIN (list->len, MDG_SYNC_CLIENT_MAX_PARALLEL); i++)
@@ -158,7 +173,10 @@ mdg_sync_outbox_deliver (MdgStore *store,
 
   for (;;)
     {
-      g_autoptr(Job) job = NULL;
+      g_autoptr(GPtrArray) batch = NULL;
+      g_autoptr(GPtrArray) uuids = NULL;
+      g_autoptr(GPtrArray) receipts = NULL;
+      Job *job;
 
       while (first_error == NULL && in_flight < threads->len && next < list->len)
         {
@@ -184,23 +202,41 @@ mdg_sync_outbox_deliver (MdgStore *store,
       if (in_flight == 0)
         break;
 
-      job = g_async_queue_pop (w.done);
-      in_flight--;
-      if (job->receipt != NULL)
+      /* Every answer that is in, with one transaction for their receipts:
+       * a crash before it commits only means the same receipts again. */
+      batch = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+      g_ptr_array_add (batch, g_async_queue_pop (w.done));
+      while ((job = g_async_queue_try_pop (w.done)) != NULL)
+        g_ptr_array_add (batch, g_steal_pointer (&job));
+      in_flight -= batch->len;
+      uuids = g_ptr_array_new ();
+      receipts = g_ptr_array_new ();
+      for (guint i = 0; i < batch->len; i++)
         {
-          /* Verified: the receipt is stored and the envelope deleted at once. */
-          if (mdg_store_receipt_add (store, job->uuid, job->receipt, NULL, NULL, TRUE,
-                                     first_error == NULL ? &first_error : NULL))
-            report->sent++;
+          Job *done = batch->pdata[i];
+
+          if (done->receipt != NULL)
+            {
+              g_ptr_array_add (uuids, done->uuid);
+              g_ptr_array_add (receipts, done->receipt);
+            }
+          else if (g_error_matches (done->error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_REJECTED))
+            {
+              if (mdg_store_outbox_set_rejected (store, done->uuid, done->problem != NULL ? done->problem : "",
+                                                 first_error == NULL ? &first_error : NULL))
+                report->refused++;
+            }
+          else if (first_error == NULL)
+            first_error = g_steal_pointer (&done->error);
         }
-      else if (g_error_matches (job->error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_REJECTED))
-        {
-          if (mdg_store_outbox_set_rejected (store, job->uuid, job->problem != NULL ? job->problem : "",
-                                             first_error == NULL ? &first_error : NULL))
-            report->refused++;
-        }
-      else if (first_error == NULL)
-        first_error = g_steal_pointer (&job->error);
+      if (uuids->len > 0
+          && mdg_store_receipts_add_verified (store, (const char * const *) uuids->pdata,
+                                              (GBytes * const *) receipts->pdata, uuids->len,
+                                              first_error == NULL ? &first_error : NULL))
+        report->sent += uuids->len;
+      g_clear_pointer (&uuids, g_ptr_array_unref);
+      g_clear_pointer (&receipts, g_ptr_array_unref);
+      g_clear_pointer (&batch, g_ptr_array_unref);
     }
 
   for (guint i = 0; i < threads->len; i++)

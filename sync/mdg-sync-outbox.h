@@ -25,11 +25,20 @@ JsonNode *mdg_sync_receipt_check    (GBytes *body,
                                      const char *sha256,
                                      gsize size,
                                      GError **error);
+/* The same with the key's id computed beforehand. */
+JsonNode *mdg_sync_receipt_check_with_id (GBytes *body,
+                                          EVP_PKEY *key,
+                                          const char *key_id,
+                                          const char *uuid,
+                                          const char *sha256,
+                                          gsize size,
+                                          GError **error);
 
 /* Sends every envelope of the outbox, oldest first, a few at a time
- * (MDG_SYNC_CLIENT_MAX_PARALLEL). For each, the receipt is checked and then
- * stored with the envelope's deletion in one transaction, so a crash at any
- * point loses nothing and a retry gets the same receipt. An envelope
+ * (MDG_SYNC_CLIENT_MAX_PARALLEL). Each receipt is checked, then stored with
+ * the envelope's deletion in one transaction (with the other receipts that
+ * came in at the same time), so a crash at any point loses nothing and a
+ * retry gets the same receipt. An envelope
  * refused for good is marked and kept; a transient failure stops delivery
  * with an error, leaving the rest for the next try. */
 gboolean  mdg_sync_outbox_deliver   (MdgStore *store,

@@ -130,6 +130,15 @@ mdg_sync_receipt_verify (GBytes *signed_receipt,
                          EVP_PKEY *public_key,
                          GError **error)
 {
+  return mdg_sync_receipt_verify_with_id (signed_receipt, public_key, NULL, error);
+}
+
+JsonNode *
+mdg_sync_receipt_verify_with_id (GBytes *signed_receipt,
+                                 EVP_PKEY *public_key,
+                                 const char *public_key_id,
+                                 GError **error)
+{
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GBytes) message = NULL;
   g_autofree char *key_id = NULL;
@@ -163,7 +172,9 @@ mdg_sync_receipt_verify (GBytes *signed_receipt,
   if (alg == NULL || claimed_id == NULL || value == NULL)
     return malformed (error), NULL;
 
-  key_id = mdg_sync_key_id (public_key);
+  /* Encoding the key for its id is costly in OpenSSL 3: callers that
+   * check many receipts compute it once. */
+  key_id = public_key_id != NULL ? g_strdup (public_key_id) : mdg_sync_key_id (public_key);
   if (!g_str_equal (alg, MDG_SYNC_RECEIPT_ALG) || key_id == NULL
       || !g_str_equal (claimed_id, key_id))
     {

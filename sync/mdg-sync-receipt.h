@@ -34,5 +34,10 @@ GBytes     *mdg_sync_receipt_sign        (JsonNode *receipt,
 JsonNode   *mdg_sync_receipt_verify      (GBytes *signed_receipt,
                                           EVP_PKEY *public_key,
                                           GError **error);
+/* The same with the key's id (mdg_sync_key_id()) computed beforehand. */
+JsonNode   *mdg_sync_receipt_verify_with_id (GBytes *signed_receipt,
+                                             EVP_PKEY *public_key,
+                                             const char *public_key_id,
+                                             GError **error);
 
 G_END_DECLS

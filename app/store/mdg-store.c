@@ -1118,6 +1118,64 @@ mdg_store_outbox_delete (MdgStore *self,
   return outbox_change (self, "DELETE FROM outbox WHERE uuid = ?", uuid, NULL, error);
 }
 
+/* The envelope's hash only: the envelope itself need not be read (and
+ * decrypted). */
+static char *
+outbox_sha256 (MdgStore *self,
+               const char *uuid,
+               GError **error)
+{
+  sqlite3_stmt *select;
+  char *sha256;
+
+  if (!check_uuid (uuid, error) || !store_check_open (self, error))
+    return NULL;
+  select = store_select_one (self, "SELECT sha256 FROM outbox WHERE uuid = ?", uuid,
+                             _("Could not load the envelope"), _("No such envelope in the outbox"), error);
+  if (select == NULL)
+    return NULL;
+  sha256 = g_strdup ((const char *) sqlite3_column_text (select, 0));
+  sqlite3_finalize (select);
+  return sha256;
+}
+
+/* Inside a transaction: the receipt row, and when @verified the envelope's
+ * deletion. */
+static gboolean
+receipt_write (MdgStore *self,
+               const char *envelope_uuid,
+               const char *sha256,
+               GBytes *receipt,
+               gboolean verified,
+               GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = store_prepare (self,
+                        "INSERT OR REPLACE INTO receipts "
+                        "(envelope_uuid, envelope_sha256, received, verified, receipt) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        _("Could not store the receipt"), error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, envelope_uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, store_now (self));
+  sqlite3_bind_int (stmt, 4, verified ? 1 : 0);
+  bind_bytes (stmt, 5, receipt);
+  if (!store_step_done (self, stmt, _("Could not store the receipt"), error))
+    return FALSE;
+  if (!verified)
+    return TRUE;
+
+  /* The work is done: the envelope goes, only the receipt stays. */
+  stmt = store_prepare (self, "DELETE FROM outbox WHERE uuid = ?", _("Could not delete the sent envelope"), error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, envelope_uuid, -1, SQLITE_TRANSIENT);
+  return store_step_done (self, stmt, _("Could not delete the sent envelope"), error);
+}
+
 gboolean
 mdg_store_receipt_add (MdgStore *self,
                        const char *envelope_uuid,
@@ -1128,14 +1186,12 @@ mdg_store_receipt_add (MdgStore *self,
                        GError **error)
 {
   g_autofree char *sha256 = NULL;
-  g_autoptr(GBytes) envelope = NULL;
-  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (MDG_IS_STORE (self), FALSE);
   g_return_val_if_fail (receipt != NULL, FALSE);
 
-  envelope = mdg_store_outbox_load (self, envelope_uuid, &sha256, error);
-  if (envelope == NULL)
+  sha256 = outbox_sha256 (self, envelope_uuid, error);
+  if (sha256 == NULL)
     return FALSE;
 
   if (verify != NULL)
@@ -1151,42 +1207,45 @@ mdg_store_receipt_add (MdgStore *self,
 
   if (!store_exec (self, "BEGIN IMMEDIATE", _("Could not store the receipt"), error))
     return FALSE;
-
-  stmt = store_prepare (self,
-                        "INSERT OR REPLACE INTO receipts "
-                        "(envelope_uuid, envelope_sha256, received, verified, receipt) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        _("Could not store the receipt"), error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, envelope_uuid, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, sha256, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, store_now (self));
-  sqlite3_bind_int (stmt, 4, verified ? 1 : 0);
-  bind_bytes (stmt, 5, receipt);
-  if (!store_step_done (self, stmt, _("Could not store the receipt"), error))
-    goto fail;
-
-  if (verified)
+  if (!receipt_write (self, envelope_uuid, sha256, receipt, verified, error)
+      || !store_exec (self, "COMMIT", _("Could not store the receipt"), error))
     {
-      /* The work is done: the envelope goes, only the receipt stays. */
-      stmt = store_prepare (self, "DELETE FROM outbox WHERE uuid = ?",
-                            _("Could not delete the sent envelope"), error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_text (stmt, 1, envelope_uuid, -1, SQLITE_TRANSIENT);
-      if (!store_step_done (self, stmt, _("Could not delete the sent envelope"), error))
-        goto fail;
+      store_rollback (self);
+      return FALSE;
     }
 
+  return TRUE;
+}
+
+gboolean
+mdg_store_receipts_add_verified (MdgStore *self,
+                                 const char * const *envelope_uuids,
+                                 GBytes * const *receipts,
+                                 guint n,
+                                 GError **error)
+{
+  g_return_val_if_fail (MDG_IS_STORE (self), FALSE);
+
+  if (!store_check_open (self, error)
+      || !store_exec (self, "BEGIN IMMEDIATE", _("Could not store the receipt"), error))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *sha256 = outbox_sha256 (self, envelope_uuids[i], error);
+
+      if (sha256 == NULL || !receipt_write (self, envelope_uuids[i], sha256, receipts[i], TRUE, error))
+        {
+          store_rollback (self);
+          return FALSE;
+        }
+    }
   if (!store_exec (self, "COMMIT", _("Could not store the receipt"), error))
-    goto fail;
+    {
+      store_rollback (self);
+      return FALSE;
+    }
 
   return TRUE;
-
-fail:
-  store_rollback (self);
-  return FALSE;
 }
 
 GBytes *

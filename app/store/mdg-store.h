@@ -151,6 +151,13 @@ gboolean      mdg_store_receipt_add          (MdgStore *self,
                                               gpointer verify_data,
                                               gboolean verified,
                                               GError **error);
+/* Stores verified receipts for @n envelopes and deletes the envelopes, all
+ * in one transaction: all or none. */
+gboolean      mdg_store_receipts_add_verified (MdgStore *self,
+                                               const char * const *envelope_uuids,
+                                               GBytes * const *receipts,
+                                               guint n,
+                                               GError **error);
 GBytes       *mdg_store_receipt_load         (MdgStore *self,
                                               const char *envelope_uuid,
                                               gboolean *verified,

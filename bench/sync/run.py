@@ -10,6 +10,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,6 +71,7 @@ try:
     start_mem = status(proc.pid)
 
     stored = 0
+    cpu = {'ours': 0.0, 'curl': 0.0}
 
     def run_curl(n, tag):
         """curl --parallel over the pool's envelopes under new UUIDs; seconds."""
@@ -81,9 +83,12 @@ try:
         with open(cfg, 'w') as f:
             f.write(text)
         t0 = time.monotonic()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = run('curl', '--silent', '--parallel', '--parallel-max', str(CURL_PARALLEL),
                   '--config', cfg)
         seconds = time.monotonic() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu['curl'] += (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
         codes = out.split()
         if not (len(codes) == n and all(c == '201' for c in codes)):
             first = text.split('next\n')[0].replace('output = /dev/null',
@@ -100,8 +105,11 @@ try:
         global stored
         profile = os.path.join(work, 'profile-%s' % tag)
         t0 = time.monotonic()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         _, sent = run(bench, 'deliver', '--profile', profile, '--endpoint', endpoint, *sim_args).split()
         seconds = time.monotonic() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu['ours'] += (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
         assert int(sent) == n, sent
         stored += n
         return seconds
@@ -135,6 +143,9 @@ try:
     r1, r2 = rows[0][5]['VmRSS'], rows[-1][5]['VmRSS']
     print('server memory: %.1f MiB after %d stored, %.1f MiB after %d stored (%.2fx for %.0fx the submissions)'
           % (r1, rows[0][6], r2, rows[-1][6], r2 / r1, rows[-1][6] / rows[0][6]))
+    total = sum(r[0] for r in rows) * 2
+    print('client CPU per submission: ours %.0f us, curl %.0f us (user + system, both runs of every size)'
+          % (cpu['ours'] / total * 1e6, cpu['curl'] / total * 1e6))
     worst = max(r[1] / r[3] for r in rows)
     print('goal: ours at least as fast as parallel curl (ratio <= 1.00): %s (worst %.2fx)'
           % ('met' if worst <= 1.0 else 'NOT met', worst))

@@ -575,7 +575,8 @@ test_client_killed (void)
       g_autofree char *err = NULL;
       gint64 start;
 
-      /* Three more envelopes each run, so every run has work; the parent
+      /* Ten more envelopes each run (more than are in flight at once), so
+       * every run has work in several transactions; the parent
        * closes the store before a child opens it (one instance per
        * profile). */
       if (run <= 50)
@@ -589,7 +590,7 @@ test_client_killed (void)
           waiting = outbox_length (store);
           if (run > 1 && waiting > 0 && waiting < queued_before_run)
             partial++;
-          for (guint i = 0; i < 3; i++)
+          for (guint i = 0; i < 10; i++)
             g_ptr_array_add (uuids, queue (store, "kawasaki-parent", FALSE));
           queued_before_run = outbox_length (store);
         }
