@@ -898,6 +898,26 @@ request_started (SoupServer *server,
     g_socket_set_timeout (socket, (guint) MIN (self->config->io_timeout, G_MAXUINT));
 }
 
+/* Envelopes that were being received when the server stopped (killed, or
+ * stopped with a PUT in flight) got no receipt: their staging files go. Only
+ * at start-up, when no PUT can be running. */
+static void
+remove_unfinished_envelopes (MdgServer *self)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->config->envelope_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      if (g_str_has_prefix (name, "incoming-"))
+        {
+          g_autofree char *path = g_build_filename (self->config->envelope_dir, name, NULL);
+
+          g_unlink (path);
+        }
+    }
+}
+
 /* Stale uploads (and, with retention, old envelopes) at start-up and
  * hourly. */
 static gboolean
@@ -1026,6 +1046,7 @@ mdg_server_new (MdgServerConfig *config,
   mdg_server_add_route (self, "/v1/catalog", handle_catalog);
   mdg_server_add_route (self, "/v1/uploads", handle_uploads);
   mdg_server_admin_api_register (self);
+  remove_unfinished_envelopes (self);
   housekeeping (self);
   self->housekeeping = g_timeout_add_seconds (3600, housekeeping, self);
   return g_steal_pointer (&self);
