@@ -18,6 +18,11 @@ import sys
 import tempfile
 import time
 
+# MDG_BENCH_SYNC_PIN=1: the server on CPU 0 and the clients on CPU 1, as if
+# the server ran on a machine of its own (the real deployment).
+PIN = os.environ.get('MDG_BENCH_SYNC_PIN') == '1' and os.cpu_count() >= 2
+SERVER_CPU = ['taskset', '-c', '0'] if PIN else []
+CLIENT_CPU = ['taskset', '-c', '1'] if PIN else []
 ROUNDS = [int(n) for n in os.environ.get('MDG_BENCH_SYNC_ROUNDS', '1000,10000').split(',')]
 POOL = 500
 CURL_PARALLEL = 16
@@ -54,7 +59,7 @@ try:
         f.write('[server]\nlisten=127.0.0.1:0\nname=bench.example\ndatabase=server.db\n'
                 'tls_certificate=tls.pem\ntls_key=tls.pem.key\nreceipt_key=receipt.pem\n'
                 '[auth-trust]\nmode=test\npki_dir=%s\n[signing-trust]\nmode=test\npki_dir=%s\n' % (pki, pki))
-    proc = subprocess.Popen([server, '--config', conf], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*SERVER_CPU, server, '--config', conf], stdout=subprocess.PIPE, text=True)
     base = proc.stdout.readline().strip()
     if not base.endswith('/'):
         base += '/'
@@ -84,7 +89,7 @@ try:
             f.write(text)
         t0 = time.monotonic()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        out = run('curl', '--silent', '--parallel', '--parallel-max', str(CURL_PARALLEL),
+        out = run(*CLIENT_CPU, 'curl', '--silent', '--parallel', '--parallel-max', str(CURL_PARALLEL),
                   '--config', cfg)
         seconds = time.monotonic() - t0
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -106,7 +111,7 @@ try:
         profile = os.path.join(work, 'profile-%s' % tag)
         t0 = time.monotonic()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        _, sent = run(bench, 'deliver', '--profile', profile, '--endpoint', endpoint, *sim_args).split()
+        _, sent = run(*CLIENT_CPU, bench, 'deliver', '--profile', profile, '--endpoint', endpoint, *sim_args).split()
         seconds = time.monotonic() - t0
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu['ours'] += (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
@@ -130,8 +135,9 @@ try:
         rows.append((n, statistics.mean(ours_times), ours_times, statistics.mean(curl_times), curl_times,
                      mem, stored, size))
 
-    print('envelope size: %d bytes; ours: one process, login, %d in flight; curl: --parallel-max %d, '
-          'one process; each side twice per size, interleaved' % (rows[0][7], 4, CURL_PARALLEL))
+    print('envelope size: %d bytes; ours: one process, login, 8 in flight; curl: --parallel-max %d, '
+          'one process; each side twice per size, interleaved; %s'
+          % (rows[0][7], CURL_PARALLEL, 'server on CPU 0, clients on CPU 1' if PIN else 'all on every CPU'))
     print('%8s  %16s  %10s  %16s  %10s  %10s  %s' % ('N', 'ours s (runs)', 'ours /s', 'curl s (runs)',
                                                    'curl /s', 'ours/curl', 'server RSS'))
     for n, ours_s, ours_runs, curl_s, curl_runs, mem, stored_now, _ in rows:
