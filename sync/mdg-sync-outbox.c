@@ -12,6 +12,10 @@
 #include "mdg-sync-outbox.h"
 #include "mdg-sync-receipt.h"
 
+/* Envelope bytes read ahead for the workers, at most (one envelope may be
+ * larger on its own). */
+#define MAX_QUEUED_BYTES (64 * 1024 * 1024)
+
 static JsonNode *
 receipt_refused (GError **error,
                  const char *what)
@@ -75,6 +79,7 @@ typedef struct
 {
   char   *uuid;
   char   *sha256;
+  gsize   size;
   GBytes *envelope;
   GBytes *receipt;
   char   *problem;
@@ -151,6 +156,7 @@ mdg_sync_outbox_deliver (MdgStore *store,
   Workers w = { client, cancellable, NULL, NULL };
   guint next = 0;
   guint in_flight = 0;
+  gsize queued_bytes = 0;
 
   g_return_val_if_fail (MDG_IS_STORE (store), FALSE);
   g_return_val_if_fail (MDG_IS_SYNC_CLIENT (client), FALSE);
@@ -178,7 +184,10 @@ mdg_sync_outbox_deliver (MdgStore *store,
       g_autoptr(GPtrArray) receipts = NULL;
       Job *job;
 
-      while (first_error == NULL && in_flight < threads->len && next < list->len)
+      /* Twice as many queued as there are workers, so that none waits
+       * while this thread stores receipts; bounded in bytes too. */
+      while (first_error == NULL && in_flight < 2 * threads->len && next < list->len
+             && (in_flight == 0 || queued_bytes < MAX_QUEUED_BYTES))
         {
           MdgOutboxInfo *info = list->pdata[next++];
           Job *fresh;
@@ -196,6 +205,8 @@ mdg_sync_outbox_deliver (MdgStore *store,
               job_free (fresh);
               break;
             }
+          fresh->size = g_bytes_get_size (fresh->envelope);
+          queued_bytes += g_bytes_get_size (fresh->envelope);
           g_async_queue_push (w.jobs, fresh);
           in_flight++;
         }
@@ -215,6 +226,7 @@ mdg_sync_outbox_deliver (MdgStore *store,
         {
           Job *done = batch->pdata[i];
 
+          queued_bytes -= done->size;
           if (done->receipt != NULL)
             {
               g_ptr_array_add (uuids, done->uuid);
