@@ -214,6 +214,36 @@ JSON
   grep -q 'Co-payment cap: 月額 1,000 円' "$T/out" || fail "records show the cap"
   grep -q 'does not show here' "$T/out" || fail "a suppressed record is only a neutral line"
 
+  # Nothing personal in plaintext in the profile after all of this: the
+  # persona's name, kana, address and date of birth, the municipality's
+  # comment and the record's numbers, as UTF-8, UTF-16 and base64.
+  python3 - "$PROFILE" "$MDG_PKI_DIR/$PERSONA/persona.json" <<'PY' || fail "plaintext in the profile"
+import base64, json, os, sys
+p = json.load(open(sys.argv[2], encoding='utf-8'))
+b = p['birth']
+texts = [p['name'], p['address'], '%s-%s-%s' % (b[0:4], b[4:6], b[6:8]),
+         '写真を添付してください', '7654321', '88111111', '重度心身障害者医療費受給者証']
+if p.get('name_kana'):
+    texts.append(p['name_kana'])
+needles = []
+for text in texts:
+    for raw in (text.encode('utf-8'), text.encode('utf-16-le'), text.encode('utf-16-be')):
+        needles.append(raw)
+        for shift in range(3):
+            enc = base64.b64encode(b'\0' * shift + raw)[4 * ((shift + 2) // 3):-4]
+            if len(enc) >= 8:
+                needles.append(enc)
+files = 0
+for root, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        data = open(os.path.join(root, name), 'rb').read()
+        files += 1
+        for n in needles:
+            if n in data:
+                sys.exit('%s contains %r' % (name, n))
+assert files >= 2, files
+PY
+
   # Offline: the server is gone, the last status is shown with its age.
   stop_server
   sync_cli status
