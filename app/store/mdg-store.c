@@ -810,36 +810,53 @@ draft_info_from_row (sqlite3_stmt *stmt)
   return info;
 }
 
+/* Every row of @sql, each made into an item by @from_row. */
+static GPtrArray *
+store_list (MdgStore *self,
+            const char *sql,
+            gpointer (*from_row) (sqlite3_stmt *stmt),
+            GDestroyNotify free_item,
+            const char *what,
+            GError **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (free_item);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!store_check_open (self, error))
+    return NULL;
+  stmt = store_prepare (self, sql, what, error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, from_row (stmt));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, what);
+      return NULL;
+    }
+
+  return g_steal_pointer (&items);
+}
+
+static gpointer
+draft_row (sqlite3_stmt *stmt)
+{
+  return draft_info_from_row (stmt);
+}
+
 GPtrArray *
 mdg_store_draft_list (MdgStore *self,
                       GError **error)
 {
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) mdg_draft_info_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
   g_return_val_if_fail (MDG_IS_STORE (self), NULL);
 
-  if (!store_check_open (self, error))
-    return NULL;
-
-  stmt = store_prepare (self,
-                        "SELECT id, procedure, created, updated, size FROM drafts "
-                        "ORDER BY updated DESC, rowid DESC",
-                        _("Could not list the drafts"), error);
-  if (stmt == NULL)
-    return NULL;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (drafts, draft_info_from_row (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, _("Could not list the drafts"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&drafts);
+  return store_list (self,
+                     "SELECT id, procedure, created, updated, size FROM drafts "
+                     "ORDER BY updated DESC, rowid DESC",
+                     draft_row, (GDestroyNotify) mdg_draft_info_free,
+                     _("Could not list the drafts"), error);
 }
 
 GBytes *
@@ -995,48 +1012,34 @@ mdg_store_outbox_add_file (MdgStore *self,
   return mdg_store_outbox_add_stream (self, uuid, G_INPUT_STREAM (stream), NULL, error);
 }
 
+static gpointer
+outbox_info_from_row (sqlite3_stmt *stmt)
+{
+  MdgOutboxInfo *info = g_new0 (MdgOutboxInfo, 1);
+
+  info->uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  info->sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  info->created = sqlite3_column_int64 (stmt, 2);
+  info->size = (gsize) sqlite3_column_int64 (stmt, 3);
+  info->has_receipt = sqlite3_column_int (stmt, 4) > 0;
+  info->rejected = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+
+  return info;
+}
+
 GPtrArray *
 mdg_store_outbox_list (MdgStore *self,
                        GError **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) mdg_outbox_info_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
   g_return_val_if_fail (MDG_IS_STORE (self), NULL);
 
-  if (!store_check_open (self, error))
-    return NULL;
-
-  stmt = store_prepare (self,
-                        "SELECT o.uuid, o.sha256, o.created, length(o.envelope), "
-                        "  (SELECT count(*) FROM receipts r WHERE r.envelope_uuid = o.uuid), "
-                        "  o.rejected "
-                        "FROM outbox o ORDER BY o.created, o.rowid",
-                        _("Could not list the outbox"), error);
-  if (stmt == NULL)
-    return NULL;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      MdgOutboxInfo *info = g_new0 (MdgOutboxInfo, 1);
-
-      info->uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      info->sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      info->created = sqlite3_column_int64 (stmt, 2);
-      info->size = (gsize) sqlite3_column_int64 (stmt, 3);
-      info->has_receipt = sqlite3_column_int (stmt, 4) > 0;
-      info->rejected = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      g_ptr_array_add (list, info);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, _("Could not list the outbox"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&list);
+  return store_list (self,
+                     "SELECT o.uuid, o.sha256, o.created, length(o.envelope), "
+                     "  (SELECT count(*) FROM receipts r WHERE r.envelope_uuid = o.uuid), "
+                     "  o.rejected "
+                     "FROM outbox o ORDER BY o.created, o.rowid",
+                     outbox_info_from_row, (GDestroyNotify) mdg_outbox_info_free,
+                     _("Could not list the outbox"), error);
 }
 
 GBytes *
