@@ -28,22 +28,11 @@ receipt_refused (GError **error,
 JsonNode *
 mdg_sync_receipt_check (GBytes *body,
                         EVP_PKEY *key,
+                        const char *key_id,
                         const char *uuid,
                         const char *sha256,
                         gsize size,
                         GError **error)
-{
-  return mdg_sync_receipt_check_with_id (body, key, NULL, uuid, sha256, size, error);
-}
-
-JsonNode *
-mdg_sync_receipt_check_with_id (GBytes *body,
-                                EVP_PKEY *key,
-                                const char *key_id,
-                                const char *uuid,
-                                const char *sha256,
-                                gsize size,
-                                GError **error)
 {
   g_autoptr(GError) local = NULL;
   g_autoptr(JsonNode) receipt = mdg_sync_receipt_verify_with_id (body, key, key_id, &local);
@@ -127,12 +116,12 @@ worker (gpointer data)
                                                w->cancellable, &job->error);
       if (job->receipt != NULL)
         {
-          g_autoptr(JsonNode) checked = mdg_sync_receipt_check_with_id (job->receipt,
-                                                                        mdg_sync_client_get_receipt_key (w->client),
-                                                                        mdg_sync_client_get_receipt_key_id (w->client),
-                                                                        job->uuid, job->sha256,
-                                                                        g_bytes_get_size (job->envelope),
-                                                                        &job->error);
+          g_autoptr(JsonNode) checked = mdg_sync_receipt_check (job->receipt,
+                                                                mdg_sync_client_get_receipt_key (w->client),
+                                                                mdg_sync_client_get_receipt_key_id (w->client),
+                                                                job->uuid, job->sha256,
+                                                                g_bytes_get_size (job->envelope),
+                                                                &job->error);
 
           if (checked == NULL)
             g_clear_pointer (&job->receipt, g_bytes_unref);

@@ -16,23 +16,17 @@ typedef struct
   guint waiting;   /* still to be sent (a transient failure stopped us) */
 } MdgSyncDeliveryReport;
 
-/* Checks that @body is a receipt signed by @key for exactly this envelope:
- * its UUID, SHA-256 (hex) and size, and that the server found it valid.
- * Returns the receipt object. */
+/* Checks that @body is a receipt signed by @key (whose mdg_sync_key_id()
+ * is @key_id, or NULL to compute it) for exactly this envelope: its UUID,
+ * SHA-256 (hex) and size, and that the server found it valid. Returns the
+ * receipt object. */
 JsonNode *mdg_sync_receipt_check    (GBytes *body,
                                      EVP_PKEY *key,
+                                     const char *key_id,
                                      const char *uuid,
                                      const char *sha256,
                                      gsize size,
                                      GError **error);
-/* The same with the key's id computed beforehand. */
-JsonNode *mdg_sync_receipt_check_with_id (GBytes *body,
-                                          EVP_PKEY *key,
-                                          const char *key_id,
-                                          const char *uuid,
-                                          const char *sha256,
-                                          gsize size,
-                                          GError **error);
 
 /* Sends every envelope of the outbox, oldest first, a few at a time
  * (MDG_SYNC_CLIENT_MAX_PARALLEL). Each receipt is checked, then stored with

@@ -71,14 +71,6 @@ draft_save (const MdgCliGlobal *global,
   return MDG_CLI_EXIT_OK;
 }
 
-static char *
-format_unix (gint64 seconds)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (seconds);
-
-  return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M") : g_strdup ("?");
-}
-
 static int
 draft_list (const MdgCliGlobal *global,
             int argc,
@@ -102,7 +94,7 @@ draft_list (const MdgCliGlobal *global,
   for (guint i = 0; i < drafts->len; i++)
     {
       MdgDraftInfo *info = drafts->pdata[i];
-      g_autofree char *updated = format_unix (info->updated);
+      g_autofree char *updated = mdg_cli_format_time (info->updated);
 
       g_print ("%s  %s  %s\n", info->id, updated, info->procedure);
     }

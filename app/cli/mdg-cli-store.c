@@ -231,6 +231,14 @@ mdg_cli_store_open_to_list (const char *usage,
   return mdg_cli_report_error (error, -1, -1);
 }
 
+char *
+mdg_cli_format_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_seconds);
+
+  return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M") : g_strdup ("?");
+}
+
 int
 mdg_cli_run_subcommand (const MdgCliGlobal *global,
                 int argc,

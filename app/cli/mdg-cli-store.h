@@ -45,6 +45,8 @@ int         mdg_cli_store_open_to_list  (const char *usage,
                                          int *argc,
                                          char ***argv,
                                          MdgStore **store_out);
+/* A time for lists, in the local zone: "2026-11-23 10:00". */
+char       *mdg_cli_format_time         (gint64 unix_seconds);
 /* Runs the subcommand named by argv[1] among @commands. */
 int         mdg_cli_run_subcommand      (const MdgCliGlobal *global,
                                          int argc,

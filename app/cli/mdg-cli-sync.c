@@ -25,14 +25,6 @@
 #include "mdg-sync-status.h"
 #include "mdg-sync-status-cache.h"
 
-static char *
-format_local (GDateTime *time)
-{
-  g_autoptr(GDateTime) local = g_date_time_to_local (time);
-
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
-
 /* ---- outbox -------------------------------------------------------------- */
 
 static int
@@ -95,8 +87,7 @@ outbox_list (const MdgCliGlobal *global,
   for (guint i = 0; i < list->len; i++)
     {
       MdgOutboxInfo *info = list->pdata[i];
-      g_autoptr(GDateTime) created = g_date_time_new_from_unix_utc (info->created);
-      g_autofree char *when = format_local (created);
+      g_autofree char *when = mdg_cli_format_time (info->created);
 
       if (info->rejected != NULL)
         /* TRANSLATORS: the server's reason is a code such as envelope-signature-invalid */
@@ -576,7 +567,7 @@ static void
 print_fetched (GDateTime *fetched)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *when = format_local (fetched);
+  g_autofree char *when = mdg_cli_format_time (g_date_time_to_unix (fetched));
   g_autofree char *age = mdg_sync_format_age (g_date_time_difference (now, fetched));
 
   /* TRANSLATORS: "as of 2026-11-23 10:00 (5 minutes ago)" */
@@ -629,6 +620,44 @@ print_record (JsonObject *record)
     }
 }
 
+typedef JsonArray *(*CacheReadFunc) (MdgStore *store,
+                                     GDateTime **fetched,
+                                     GError **error);
+
+/* What `status` and `records` share: --json and the store options, the
+ * store, and the cached array @read returns (NULL when there is none yet).
+ * Returns an exit code. */
+static int
+open_cache (const char *usage,
+            const char *json_help,
+            gboolean *json,
+            MdgCliStoreOptions *options,
+            int *argc,
+            char ***argv,
+            CacheReadFunc read,
+            MdgStore **store_out,
+            JsonArray **items_out,
+            GDateTime **fetched_out)
+{
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, json_help, NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  rc = mdg_cli_store_parse (usage, NULL, entries, options, argc, argv, 0);
+  if (rc != MDG_CLI_EXIT_OK)
+    return rc;
+  *store_out = mdg_cli_store_open (options, FALSE, &error);
+  if (*store_out == NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  *items_out = read (*store_out, fetched_out, &error);
+  if (*items_out == NULL && error != NULL)
+    return mdg_cli_report_error (error, -1, -1);
+  return MDG_CLI_EXIT_OK;
+}
+
 int
 mdg_cli_records_main (const MdgCliGlobal *global,
                       int argc,
@@ -636,32 +665,24 @@ mdg_cli_records_main (const MdgCliGlobal *global,
 {
   g_auto(MdgCliStoreOptions) options = { 0 };
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the records as JSON"), NULL },
-    { NULL }
-  };
-  g_autoptr(GError) error = NULL;
   g_autoptr(MdgStore) store = NULL;
   g_autoptr(JsonArray) records = NULL;
   g_autoptr(GDateTime) fetched = NULL;
   int rc;
 
-  rc = mdg_cli_store_parse (_("— your subsidy records, as last fetched by “sync”"), NULL,
-                            entries, &options, &argc, &argv, 0);
+  rc = open_cache (_("— your subsidy records, as last fetched by “sync”"), N_("Print the records as JSON"),
+                   &json, &options, &argc, &argv, mdg_sync_records_cached, &store, &records, &fetched);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
-  store = mdg_cli_store_open (&options, FALSE, &error);
-  if (store == NULL)
-    return mdg_cli_report_error (error, -1, -1);
-  records = mdg_sync_records_cached (store, &fetched, &error);
-  if (records == NULL && error != NULL)
-    return mdg_cli_report_error (error, -1, -1);
 
   if (json)
     {
       g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
 
-      json_node_set_array (root, records != NULL ? records : json_array_new ());
+      if (records != NULL)
+        json_node_set_array (root, records);
+      else
+        json_node_take_array (root, json_array_new ());
       print_json (root);
       return MDG_CLI_EXIT_OK;
     }
@@ -687,10 +708,6 @@ mdg_cli_status_main (const MdgCliGlobal *global,
 {
   g_auto(MdgCliStoreOptions) options = { 0 };
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the statuses as JSON"), NULL },
-    { NULL }
-  };
   g_autoptr(GError) error = NULL;
   g_autoptr(MdgStore) store = NULL;
   g_autoptr(JsonArray) items = NULL;
@@ -698,17 +715,11 @@ mdg_cli_status_main (const MdgCliGlobal *global,
   g_autoptr(GPtrArray) outbox = NULL;
   int rc;
 
-  rc = mdg_cli_store_parse (_("— the status of your applications, as last fetched by “sync”"), NULL,
-                            entries, &options, &argc, &argv, 0);
+  rc = open_cache (_("— the status of your applications, as last fetched by “sync”"),
+                   N_("Print the statuses as JSON"), &json, &options, &argc, &argv, mdg_sync_status_cached,
+                   &store, &items, &fetched);
   if (rc != MDG_CLI_EXIT_OK)
     return rc;
-
-  store = mdg_cli_store_open (&options, FALSE, &error);
-  if (store == NULL)
-    return mdg_cli_report_error (error, -1, -1);
-  items = mdg_sync_status_cached (store, &fetched, &error);
-  if (items == NULL && error != NULL)
-    return mdg_cli_report_error (error, -1, -1);
   outbox = mdg_store_outbox_list (store, &error);
   if (outbox == NULL)
     return mdg_cli_report_error (error, -1, -1);
