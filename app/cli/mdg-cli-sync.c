@@ -16,7 +16,6 @@
 #include "mdg-cli-store.h"
 #include "mdg-cli-sync.h"
 #include "mdg-envelope.h"
-#include "mdg-jcs.h"
 #include "mdg-store.h"
 #include "mdg-sync-client.h"
 #include "mdg-sync-error.h"
@@ -488,15 +487,13 @@ mdg_cli_draft_correct_main (const MdgCliGlobal *global,
   g_autoptr(JsonArray) items = NULL;
   g_autoptr(GBytes) original = NULL;
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(MdgApplication) source = NULL;
   g_autoptr(MdgApplication) doc = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *uuid = NULL;
-  g_autofree char *new_id = NULL;
-  g_autofree char *created = NULL;
   g_autofree char *text = NULL;
   g_autofree char *draft = NULL;
   JsonObject *item;
-  JsonObject *obj;
   int rc;
 
   rc = session_parse (_("SUBMISSION — start a new draft that answers a correction request (補正依頼)"),
@@ -529,24 +526,19 @@ mdg_cli_draft_correct_main (const MdgCliGlobal *global,
   original = mdg_sync_client_get_document (client, uuid, NULL, &error);
   if (original == NULL)
     return mdg_cli_report_error (error, -1, -1);
-  root = mdg_jcs_parse (g_bytes_get_data (original, NULL), (gssize) g_bytes_get_size (original), &error);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  source = mdg_application_new_from_data (g_bytes_get_data (original, NULL), (gssize) g_bytes_get_size (original),
+                                          NULL);
+  if (source == NULL)
     {
-      g_clear_error (&error);
       g_set_error_literal (&error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_PROTOCOL,
                            _("The server sent an application document that is not valid."));
       return mdg_cli_report_error (error, -1, -1);
     }
-  obj = json_node_get_object (root);
-  new_id = g_uuid_string_random ();
-  created = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-  json_object_set_string_member (obj, "id", new_id);
-  json_object_set_string_member (obj, "created", created);
-  json_object_set_string_member (obj, "corrects", uuid);
-  text = json_to_string (root, TRUE);
-  doc = mdg_application_new_from_data (text, -1, &error);
+  doc = mdg_application_new_correction (source, uuid, now, &error);
   if (doc == NULL)
     return mdg_cli_report_error (error, -1, -1);
+  root = json_node_init_object (json_node_alloc (), mdg_application_get_root (doc));
+  text = json_to_string (root, TRUE);
   {
     g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
 

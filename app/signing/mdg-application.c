@@ -367,6 +367,35 @@ mdg_application_new_from_json (JsonNode *root,
 }
 
 MdgApplication *
+mdg_application_new_correction (MdgApplication *original,
+                                const char *submission,
+                                GDateTime *now,
+                                GError **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *created = NULL;
+  JsonObject *obj;
+
+  g_return_val_if_fail (MDG_IS_APPLICATION (original), NULL);
+  g_return_val_if_fail (g_uuid_string_is_valid (submission), NULL);
+
+  utc = g_date_time_to_utc (now);
+  created = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+  /* A tree of its own: json_node_copy() would share the original's object. */
+  root = mdg_jcs_parse (g_bytes_get_data (original->canonical, NULL),
+                        (gssize) g_bytes_get_size (original->canonical), error);
+  if (root == NULL)
+    return NULL;
+  obj = json_node_get_object (root);
+  json_object_set_string_member (obj, "id", id);
+  json_object_set_string_member (obj, "created", created);
+  json_object_set_string_member (obj, "corrects", submission);
+  return mdg_application_new_from_json (root, error);
+}
+
+MdgApplication *
 mdg_application_new_from_data (const char *data,
                                gssize len,
                                GError **error)

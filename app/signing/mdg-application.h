@@ -23,6 +23,13 @@ MdgApplication *mdg_application_new_from_data      (const char *data,
                                                     GError **error);
 MdgApplication *mdg_application_new_from_json      (JsonNode *root,
                                                     GError **error);
+/* A new application answering a correction request (補正依頼) for the
+ * submission @submission (its UUID): @original's content with a new id,
+ * created at @now, and "corrects" naming @submission. */
+MdgApplication *mdg_application_new_correction     (MdgApplication *original,
+                                                    const char *submission,
+                                                    GDateTime *now,
+                                                    GError **error);
 /* The RFC 8785 bytes that are signed. */
 GBytes         *mdg_application_get_canonical      (MdgApplication *self);
 JsonObject     *mdg_application_get_root           (MdgApplication *self);

@@ -302,6 +302,21 @@ test_corrects (void)
           g_clear_error (&error);
         }
     }
+
+  /* A correction of a submission: same content, new id and time, linked. */
+  {
+    g_autoptr(MdgApplication) original = parse (json);
+    g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 23, 9, 30, 0);
+    g_autoptr(MdgApplication) fix = mdg_application_new_correction (original, cases[0], now, &error);
+    JsonObject *fixed;
+
+    g_assert_no_error (error);
+    fixed = mdg_application_get_root (fix);
+    g_assert_cmpstr (json_object_get_string_member (fixed, "corrects"), ==, cases[0]);
+    g_assert_cmpstr (mdg_application_get_id (fix), !=, mdg_application_get_id (original));
+    g_assert_cmpstr (json_object_get_string_member (fixed, "created"), ==, "2026-11-23T09:30:00Z");
+    g_assert_cmpstr (mdg_application_get_procedure_id (fix), ==, mdg_application_get_procedure_id (original));
+  }
 }
 
 int
