@@ -363,6 +363,13 @@ mdg_application_new_from_json (JsonNode *root,
   self->canonical = mdg_jcs_serialize (self->root, error);
   if (self->canonical == NULL)
     return NULL;
+  /* A tree of its own, equal to the signed bytes: json_node_copy() shares
+   * the caller's object, which the caller may still change. */
+  json_node_unref (self->root);
+  self->root = mdg_jcs_parse (g_bytes_get_data (self->canonical, NULL),
+                              (gssize) g_bytes_get_size (self->canonical), error);
+  if (self->root == NULL)
+    return NULL;
   return g_steal_pointer (&self);
 }
 
