@@ -23,9 +23,10 @@ import time
 PIN = os.environ.get('MDG_BENCH_SYNC_PIN') == '1' and os.cpu_count() >= 2
 SERVER_CPU = ['taskset', '-c', '0'] if PIN else []
 CLIENT_CPU = ['taskset', '-c', '1'] if PIN else []
+# CURL_PARALLEL: curl's transfers at once (ours: MDG_SYNC_CLIENT_MAX_PARALLEL).
 ROUNDS = [int(n) for n in os.environ.get('MDG_BENCH_SYNC_ROUNDS', '1000,10000').split(',')]
 POOL = 500
-CURL_PARALLEL = 16
+CURL_PARALLEL = int(os.environ.get('CURL_PARALLEL', '16'))
 PERSONA = 'kawaguchi-76'
 
 bench, server, pki, personas = [os.path.abspath(a) for a in sys.argv[1:5]]
@@ -35,6 +36,13 @@ sim_args = ['--sim-pki-dir=' + pki, '--sim-personas-dir=' + personas]
 
 def run(*args, **kw):
     return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def server_cpu(pid):
+    """User + system seconds the server has used so far."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def status(pid):
@@ -77,6 +85,7 @@ try:
 
     stored = 0
     cpu = {'ours': 0.0, 'curl': 0.0}
+    server = {'ours': 0.0, 'curl': 0.0}
 
     def run_curl(n, tag):
         """curl --parallel over the pool's envelopes under new UUIDs; seconds."""
@@ -87,6 +96,7 @@ try:
             text = f.read().replace('@BASE@', base).replace('@TOKEN@', token).replace('@CACERT@', tls)
         with open(cfg, 'w') as f:
             f.write(text)
+        s0 = server_cpu(proc.pid)
         t0 = time.monotonic()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = run(*CLIENT_CPU, 'curl', '--silent', '--parallel', '--parallel-max', str(CURL_PARALLEL),
@@ -94,6 +104,7 @@ try:
         seconds = time.monotonic() - t0
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu['curl'] += (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+        server['curl'] += server_cpu(proc.pid) - s0
         codes = out.split()
         if not (len(codes) == n and all(c == '201' for c in codes)):
             first = text.split('next\n')[0].replace('output = /dev/null',
@@ -109,12 +120,14 @@ try:
         """mdg-bench-sync deliver of a prepared outbox, the whole process; seconds."""
         global stored
         profile = os.path.join(work, 'profile-%s' % tag)
+        s0 = server_cpu(proc.pid)
         t0 = time.monotonic()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         _, sent = run(*CLIENT_CPU, bench, 'deliver', '--profile', profile, '--endpoint', endpoint, *sim_args).split()
         seconds = time.monotonic() - t0
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu['ours'] += (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+        server['ours'] += server_cpu(proc.pid) - s0
         assert int(sent) == n, sent
         stored += n
         return seconds
@@ -152,6 +165,8 @@ try:
     total = sum(r[0] for r in rows) * 2
     print('client CPU per submission: ours %.0f us, curl %.0f us (user + system, both runs of every size)'
           % (cpu['ours'] / total * 1e6, cpu['curl'] / total * 1e6))
+    print('server CPU per submission: ours %.0f us, curl %.0f us'
+          % (server['ours'] / total * 1e6, server['curl'] / total * 1e6))
     worst = max(r[1] / r[3] for r in rows)
     print('goal: ours at least as fast as parallel curl (ratio <= 1.00): %s (worst %.2fx)'
           % ('met' if worst <= 1.0 else 'NOT met', worst))

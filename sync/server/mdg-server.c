@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -885,7 +887,9 @@ early_limits (SoupServer *server,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
-/* A client that stops sending (or reading) is cut off after io_timeout. */
+/* A client that stops sending (or reading) is cut off after io_timeout.
+ * libsoup writes an answer's headers and body apart: TCP_NODELAY keeps the
+ * body from waiting for the client's delayed ACK of the headers. */
 static void
 request_started (SoupServer *server,
                  SoupServerMessage *msg,
@@ -895,7 +899,11 @@ request_started (SoupServer *server,
   GSocket *socket = soup_server_message_get_socket (msg);
 
   if (socket != NULL)
-    g_socket_set_timeout (socket, (guint) MIN (self->config->io_timeout, G_MAXUINT));
+    {
+      g_socket_set_timeout (socket, (guint) MIN (self->config->io_timeout, G_MAXUINT));
+      if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+        g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+    }
 }
 
 /* Envelopes that were being received when the server stopped (killed, or
