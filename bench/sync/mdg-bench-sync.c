@@ -182,15 +182,20 @@ main (int argc,
     { "pool", 0, 0, G_OPTION_ARG_INT, &pool, "Distinct envelopes", "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("prepare|deliver|token");
+  g_autoptr(GOptionContext) context = g_option_context_new ("prepare|deliver|token|parallel");
   g_autoptr(GError) error = NULL;
 
   app_test_parse_args (&argc, &argv);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
     {
-      g_printerr ("usage: mdg-bench-sync prepare|deliver|token [OPTION…]\n");
+      g_printerr ("usage: mdg-bench-sync prepare|deliver|token|parallel [OPTION…]\n");
       return 2;
+    }
+  if (g_str_equal (argv[1], "parallel"))
+    {
+      g_print ("%d\n", MDG_SYNC_CLIENT_MAX_PARALLEL);
+      return 0;
     }
   if (g_str_equal (argv[1], "prepare") && profile != NULL && files_dir != NULL)
     return prepare ();
@@ -198,6 +203,6 @@ main (int argc,
     return deliver ();
   if (g_str_equal (argv[1], "token") && endpoint_path != NULL)
     return token ();
-  g_printerr ("usage: mdg-bench-sync prepare|deliver|token [OPTION…]\n");
+  g_printerr ("usage: mdg-bench-sync prepare|deliver|token|parallel [OPTION…]\n");
   return 2;
 }
