@@ -14,8 +14,10 @@
 
 #include "mdg-jcs.h"
 #include "mdg-login-signature.h"
+#include "mdg-sync-batch.h"
 #include "mdg-sync-client.h"
 #include "mdg-sync-error.h"
+#include "mdg-sync-json.h"
 #include "mdg-sync-problem.h"
 #include "mdg-sync-receipt.h"
 #include "mdg-sync-status.h"
@@ -304,19 +306,16 @@ prefers_japanese (void)
 /* The error for a problem answer. Titles come from our own table by the
  * code, never from the server's text. */
 static void
-set_problem_error (guint status,
-                   GBytes *body,
-                   char **problem_out,
-                   GError **error)
+set_problem_error_from_node (guint status,
+                             JsonNode *root,
+                             char **problem_out,
+                             GError **error)
 {
-  g_autoptr(JsonNode) root = NULL;
   const char *code = NULL;
   MdgSyncProblem problem;
   const char *title;
   MdgSyncError kind;
 
-  if (body != NULL)
-    root = mdg_jcs_parse (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL);
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonNode *member = json_object_get_member (json_node_get_object (root), "code");
@@ -378,6 +377,19 @@ set_problem_error (guint status,
       break;
     }
   g_set_error (error, MDG_SYNC_ERROR, kind, _("The server says: %s (%s)"), title, code);
+}
+
+static void
+set_problem_error (guint status,
+                   GBytes *body,
+                   char **problem_out,
+                   GError **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  if (body != NULL)
+    root = mdg_jcs_parse (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL);
+  set_problem_error_from_node (status, root, problem_out, error);
 }
 
 /* Reads at most @max bytes of the answer; more is a protocol error. */
@@ -689,6 +701,132 @@ mdg_sync_client_submit (MdgSyncClient *self,
   g_signal_connect (msg, "restarted", G_CALLBACK (set_body_again), envelope);
 
   return client_send (self, msg, "application/json", TRUE, problem_code, cancellable, error);
+}
+
+void
+mdg_sync_batch_result_clear (MdgSyncBatchResult *result)
+{
+  g_clear_pointer (&result->receipt, g_bytes_unref);
+  g_clear_pointer (&result->problem, g_free);
+  g_clear_error (&result->error);
+}
+
+/* results[@i] from the answer's entry for @uuid. FALSE when the entry
+ * breaks the protocol. */
+static gboolean
+batch_entry (JsonNode *entry,
+             const char *uuid,
+             MdgSyncBatchResult *result)
+{
+  JsonObject *obj;
+  JsonNode *status;
+  JsonNode *member;
+  const char *submission;
+  gint64 code;
+
+  if (entry == NULL || !JSON_NODE_HOLDS_OBJECT (entry))
+    return FALSE;
+  obj = json_node_get_object (entry);
+  status = json_object_get_member (obj, "status");
+  submission = mdg_sync_json_get_string (obj, "submission");
+  if (submission == NULL || g_ascii_strcasecmp (submission, uuid) != 0
+      || status == NULL || !JSON_NODE_HOLDS_VALUE (status) || json_node_get_value_type (status) != G_TYPE_INT64)
+    return FALSE;
+  code = json_node_get_int (status);
+  if (code == SOUP_STATUS_OK || code == SOUP_STATUS_CREATED)
+    {
+      member = json_object_get_member (obj, "receipt");
+      if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+        return FALSE;
+      /* Checked like a PUT's answer, by mdg_sync_receipt_check(). */
+      result->receipt = mdg_jcs_serialize (member, NULL);
+      return result->receipt != NULL;
+    }
+  if (code < 400 || code > 599)
+    return FALSE;
+  set_problem_error_from_node ((guint) code, json_object_get_member (obj, "problem"), &result->problem,
+                               &result->error);
+  return TRUE;
+}
+
+static void
+set_batch_again (SoupMessage *msg,
+                 gpointer multipart)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  soup_multipart_to_message (multipart, soup_message_get_request_headers (msg), &body);
+  soup_message_set_request_body_from_bytes (msg, NULL, body);
+}
+
+gboolean
+mdg_sync_client_submit_batch (MdgSyncClient *self,
+                              const char * const *uuids,
+                              GBytes * const *envelopes,
+                              guint n,
+                              MdgSyncBatchResult *results,
+                              GCancellable *cancellable,
+                              GError **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMultipart) multipart = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local = NULL;
+  JsonNode *results_node;
+  JsonArray *list;
+
+  g_return_val_if_fail (MDG_IS_SYNC_CLIENT (self), FALSE);
+  g_return_val_if_fail (n >= 1 && n <= MDG_SYNC_BATCH_MAX, FALSE);
+
+  multipart = soup_multipart_new (SOUP_FORM_MIME_TYPE_MULTIPART);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *filename = g_strconcat (uuids[i], ".zip", NULL);
+
+      g_return_val_if_fail (g_uuid_string_is_valid (uuids[i]), FALSE);
+      soup_multipart_append_form_file (multipart, uuids[i], filename, "application/zip", envelopes[i]);
+    }
+  msg = new_message (self, "POST", "v1/submissions");
+  /* Safe to send again on a kept-alive connection that turns out closed:
+   * every envelope is idempotent by its UUID. Without the flag libsoup
+   * opens a new connection for each POST. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  set_batch_again (msg, multipart);
+  g_signal_connect (msg, "restarted", G_CALLBACK (set_batch_again), multipart);
+
+  answer = client_send (self, msg, "application/json", TRUE, NULL, cancellable, &local);
+  if (answer == NULL)
+    {
+      guint status = soup_message_get_status (msg);
+
+      /* A server of the first protocol version has no batches. */
+      if (status == SOUP_STATUS_METHOD_NOT_ALLOWED || status == SOUP_STATUS_NOT_FOUND)
+        g_set_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_PROTOCOL,
+                     _("The server does not take several envelopes in one request (HTTP %u)."), status);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+
+  root = mdg_jcs_parse (g_bytes_get_data (answer, NULL), (gssize) g_bytes_get_size (answer), NULL);
+  results_node = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+                 ? json_object_get_member (json_node_get_object (root), "results") : NULL;
+  list = results_node != NULL && JSON_NODE_HOLDS_ARRAY (results_node) ? json_node_get_array (results_node) : NULL;
+  if (list == NULL || json_array_get_length (list) != n)
+    {
+      protocol_error (error, _("the batch answer does not list every envelope"));
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    if (!batch_entry (json_array_get_element (list, i), uuids[i], &results[i]))
+      {
+        for (guint j = 0; j <= i; j++)
+          mdg_sync_batch_result_clear (&results[j]);
+        protocol_error (error, _("an entry of the batch answer is malformed"));
+        return FALSE;
+      }
+  return TRUE;
 }
 
 /* The offset an upload answer reports, -1 when it has none. */

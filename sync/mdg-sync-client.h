@@ -71,6 +71,32 @@ GBytes        *mdg_sync_client_submit         (MdgSyncClient *self,
                                                GCancellable *cancellable,
                                                GError **error);
 
+/* What a batch answered for one envelope: the signed receipt as sent (not
+ * yet verified), or the error a PUT of it alone would have given (with
+ * its problem code when refused). */
+typedef struct
+{
+  GBytes *receipt;
+  char   *problem;
+  GError *error;
+} MdgSyncBatchResult;
+
+void           mdg_sync_batch_result_clear    (MdgSyncBatchResult *result);
+
+/* POST /v1/submissions (mdg-sync-batch.h): @n (1 to MDG_SYNC_BATCH_MAX)
+ * envelopes in one request, verified and stored by the server together.
+ * FALSE when the request as a whole failed: nothing is known of any
+ * envelope (a server without batches gives PROTOCOL: send them one by
+ * one). Otherwise @results[i] (zeroed by the caller, cleared with
+ * mdg_sync_batch_result_clear()) tells of @uuids[i]. */
+gboolean       mdg_sync_client_submit_batch   (MdgSyncClient *self,
+                                               const char * const *uuids,
+                                               GBytes * const *envelopes,
+                                               guint n,
+                                               MdgSyncBatchResult *results,
+                                               GCancellable *cancellable,
+                                               GError **error);
+
 /* The same through the resumable upload API: the bytes go in chunks, each
  * acknowledged by the server; after a broken connection the next call with
  * the same bytes (@sha256, hex) resumes where the server stands. Then the

@@ -25,6 +25,7 @@
 #include "mdg-server-staff.h"
 #include "mdg-server-uploads.h"
 #include "mdg-server.h"
+#include "mdg-sync-batch.h"
 #include "mdg-sync-json.h"
 #include "mdg-sync-problem.h"
 #include "mdg-sync-receipt.h"
@@ -211,6 +212,7 @@ typedef struct
   gint64             now;
   /* From the worker. */
   char              *staged;
+  char              *final;         /* the envelope's file once stored */
   MdgVerifyReport   *report;
   MdgSyncProblem     problem;
   gboolean           internal;
@@ -223,8 +225,9 @@ put_free (Put *put)
   if (put->staged != NULL)
     g_unlink (put->staged);
   g_free (put->staged);
+  g_free (put->final);
   g_object_unref (put->self);
-  g_object_unref (put->msg);
+  g_clear_object (&put->msg);
   g_free (put->resident);
   g_free (put->uuid);
   g_free (put->sha256);
@@ -237,6 +240,33 @@ put_free (Put *put)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Put, put_free)
 
+typedef enum
+{
+  EXISTING_NONE,
+  EXISTING_SAME,      /* *receipt: the first receipt, byte for byte */
+  EXISTING_CONFLICT,  /* the UUID holds other bytes or another resident's */
+  EXISTING_ERROR,
+} Existing;
+
+/* A retry gets the first receipt, whichever way the bytes came. */
+static Existing
+find_existing (MdgServer *self,
+               const char *uuid,
+               const char *resident,
+               const char *sha256,
+               GBytes **receipt,
+               GError **error)
+{
+  g_autoptr(MdgServerSubmission) existing = mdg_server_db_get_submission (self->db, uuid, error);
+
+  if (existing == NULL)
+    return *error != NULL ? EXISTING_ERROR : EXISTING_NONE;
+  if (!g_str_equal (existing->resident, resident) || !g_str_equal (existing->sha256, sha256))
+    return EXISTING_CONFLICT;
+  *receipt = g_bytes_ref (existing->receipt);
+  return EXISTING_SAME;
+}
+
 /* The first receipt again for the same bytes from the same resident, 409
  * otherwise. FALSE when @uuid is new. */
 static gboolean
@@ -247,28 +277,30 @@ answer_existing (MdgServer *self,
                  const char *sha256)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MdgServerSubmission) existing = mdg_server_db_get_submission (self->db, uuid, &error);
+  g_autoptr(GBytes) receipt = NULL;
 
-  if (error != NULL)
-    mdg_server_http_send_internal (msg, error);
-  else if (existing == NULL)
-    return FALSE;
-  /* A retry gets the first receipt, byte for byte, whichever way the
-   * bytes came. */
-  else if (g_str_equal (existing->resident, resident) && g_str_equal (existing->sha256, sha256))
-    mdg_server_http_send_bytes (msg, SOUP_STATUS_OK, "application/json", existing->receipt);
-  else
-    mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
+  switch (find_existing (self, uuid, resident, sha256, &receipt, &error))
+    {
+    case EXISTING_NONE:
+      return FALSE;
+    case EXISTING_SAME:
+      mdg_server_http_send_bytes (msg, SOUP_STATUS_OK, "application/json", receipt);
+      break;
+    case EXISTING_CONFLICT:
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
+      break;
+    case EXISTING_ERROR:
+    default:
+      mdg_server_http_send_internal (msg, error);
+      break;
+    }
   return TRUE;
 }
 
+/* In a worker thread: the envelope staged on disk and verified. */
 static void
-put_thread (GTask *task,
-            gpointer source,
-            gpointer task_data,
-            GCancellable *cancellable)
+put_verify (Put *put)
 {
-  Put *put = task_data;
   g_autoptr(GDateTime) received = g_date_time_new_from_unix_utc (put->now);
 
   put->staged = stage_envelope (put->self, put->envelope, put->upload_path, &put->error);
@@ -278,39 +310,62 @@ put_thread (GTask *task,
   else
     put->report = verify_envelope (put->self, put->staged, received, &put->problem, &put->internal,
                                    &put->error);
+}
+
+static void
+put_thread (GTask *task,
+            gpointer source,
+            gpointer task_data,
+            GCancellable *cancellable)
+{
+  put_verify (task_data);
   g_task_return_boolean (task, TRUE);
 }
 
+typedef enum
+{
+  PUT_CREATED,   /* *answer: the new receipt */
+  PUT_EXISTING,  /* *answer: the first receipt */
+  PUT_REFUSED,   /* put->problem, with put->error as detail */
+  PUT_CONFLICT,
+  PUT_INTERNAL,  /* *error */
+} PutOutcome;
+
 /* Back on the main thread: the receipt, the file in place, the row. */
-static void
-put_store (Put *put)
+static PutOutcome
+put_commit (Put *put,
+            GBytes **answer,
+            GError **error)
 {
   MdgServer *self = put->self;
-  SoupServerMessage *msg = put->msg;
-  g_autoptr(GError) error = NULL;
   g_autoptr(MdgServerSubmission) sub = NULL;
   g_autoptr(JsonNode) receipt = NULL;
-  g_autofree char *final = NULL;
   gint64 seq;
 
   if (put->report == NULL)
     {
-      if (put->internal)
-        mdg_server_http_send_internal (msg, put->error);
-      else
-        mdg_server_http_send_problem (msg, put->problem, put->error != NULL ? put->error->message : NULL);
-      return;
+      if (!put->internal)
+        return PUT_REFUSED;
+      g_propagate_error (error, g_steal_pointer (&put->error));
+      return PUT_INTERNAL;
     }
   /* The same UUID may have come in meanwhile on another connection. */
-  if (answer_existing (self, msg, put->uuid, put->resident, put->sha256))
-    return;
-
-  seq = mdg_server_db_next_sequence (self->db, &error);
-  if (seq < 0)
+  switch (find_existing (self, put->uuid, put->resident, put->sha256, answer, error))
     {
-      mdg_server_http_send_internal (msg, error);
-      return;
+    case EXISTING_SAME:
+      return PUT_EXISTING;
+    case EXISTING_CONFLICT:
+      return PUT_CONFLICT;
+    case EXISTING_ERROR:
+      return PUT_INTERNAL;
+    case EXISTING_NONE:
+    default:
+      break;
     }
+
+  seq = mdg_server_db_next_sequence (self->db, error);
+  if (seq < 0)
+    return PUT_INTERNAL;
   sub = g_new0 (MdgServerSubmission, 1);
   sub->uuid = g_strdup (put->uuid);
   sub->resident = g_strdup (put->resident);
@@ -320,20 +375,48 @@ put_store (Put *put)
                                          sub->received, sub->received + 5, sub->received + 8, seq);
   sub->envelope_file = g_strconcat (put->uuid, ".zip", NULL);
   sub->envelope_size = put->size;
-  final = g_build_filename (self->config->envelope_dir, sub->envelope_file, NULL);
+  put->final = g_build_filename (self->config->envelope_dir, sub->envelope_file, NULL);
   receipt = build_receipt (self, sub, put->size, put->report);
-  sub->receipt = mdg_sync_receipt_sign (receipt, self->receipt_key, &error);
-  if (sub->receipt == NULL || g_rename (put->staged, final) != 0
-      || !mdg_server_db_insert_submission (self->db, seq, sub, NULL, &error))
+  sub->receipt = mdg_sync_receipt_sign (receipt, self->receipt_key, error);
+  if (sub->receipt == NULL || g_rename (put->staged, put->final) != 0
+      || !mdg_server_db_insert_submission (self->db, seq, sub, NULL, error))
     {
-      if (error == NULL)
-        g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
-      g_unlink (final);
-      mdg_server_http_send_internal (msg, error);
-      return;
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
+      g_unlink (put->final);
+      g_clear_pointer (&put->final, g_free);
+      return PUT_INTERNAL;
     }
   g_clear_pointer (&put->staged, g_free);
-  mdg_server_http_send_bytes (msg, SOUP_STATUS_CREATED, "application/json", sub->receipt);
+  *answer = g_bytes_ref (sub->receipt);
+  return PUT_CREATED;
+}
+
+static void
+put_store (Put *put)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = NULL;
+
+  switch (put_commit (put, &answer, &error))
+    {
+    case PUT_CREATED:
+      mdg_server_http_send_bytes (put->msg, SOUP_STATUS_CREATED, "application/json", answer);
+      break;
+    case PUT_EXISTING:
+      mdg_server_http_send_bytes (put->msg, SOUP_STATUS_OK, "application/json", answer);
+      break;
+    case PUT_REFUSED:
+      mdg_server_http_send_problem (put->msg, put->problem, put->error != NULL ? put->error->message : NULL);
+      break;
+    case PUT_CONFLICT:
+      mdg_server_http_send_problem (put->msg, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
+      break;
+    case PUT_INTERNAL:
+    default:
+      mdg_server_http_send_internal (put->msg, error);
+      break;
+    }
 }
 
 static void
@@ -415,6 +498,248 @@ put_submission (MdgServer *self,
   task = g_task_new (self, NULL, put_done, NULL);
   g_task_set_task_data (task, put, (GDestroyNotify) put_free);
   g_task_run_in_thread (task, put_thread);
+}
+
+/* A POST of several envelopes (mdg-sync-batch.h): each part is checked,
+ * staged and verified as a PUT of it would be, in one worker thread; the
+ * new submissions are stored in one transaction (one disk sync instead of
+ * one each), and one answer lists every part's result. */
+typedef struct
+{
+  MdgServer         *self;
+  SoupServerMessage *msg;
+  GPtrArray         *puts;      /* Put, one per part, in order */
+  GPtrArray         *answers;   /* JsonNode: the result of the same part */
+} Batch;
+
+/* Answers are filled in as they come, and taken by batch_send(). */
+static void
+answer_free (gpointer node)
+{
+  if (node != NULL)
+    json_node_unref (node);
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_object_unref (batch->self);
+  g_object_unref (batch->msg);
+  g_ptr_array_unref (batch->puts);
+  g_ptr_array_unref (batch->answers);
+  g_free (batch);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Batch, batch_free)
+
+/* {"submission", "status", @member: the JSON of @body}. */
+static JsonNode *
+batch_result (const char *uuid,
+              guint status,
+              const char *member,
+              GBytes *body)
+{
+  g_autoptr(JsonObject) obj = json_object_new ();
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+  json_object_set_string_member (obj, "submission", uuid);
+  json_object_set_int_member (obj, "status", status);
+  /* Both are this server's own JSON. */
+  if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL))
+    json_object_set_member (obj, member, json_node_copy (json_parser_get_root (parser)));
+  return json_node_init_object (json_node_alloc (), obj);
+}
+
+static JsonNode *
+batch_problem (const char *uuid,
+               MdgSyncProblem problem,
+               const char *detail)
+{
+  g_autoptr(GBytes) body = mdg_sync_problem_to_json (problem, detail);
+
+  return batch_result (uuid, mdg_sync_problem_get_status (problem), "problem", body);
+}
+
+static void
+batch_thread (GTask *task,
+              gpointer source,
+              gpointer task_data,
+              GCancellable *cancellable)
+{
+  Batch *batch = task_data;
+
+  for (guint i = 0; i < batch->puts->len; i++)
+    if (batch->answers->pdata[i] == NULL)
+      put_verify (batch->puts->pdata[i]);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+batch_send (Batch *batch)
+{
+  g_autoptr(JsonArray) results = json_array_new ();
+  g_autoptr(JsonObject) obj = json_object_new ();
+
+  for (guint i = 0; i < batch->answers->len; i++)
+    json_array_add_element (results, g_steal_pointer (&batch->answers->pdata[i]));
+  json_object_set_array_member (obj, "results", g_steal_pointer (&results));
+  mdg_server_http_send_object (batch->msg, SOUP_STATUS_OK, obj);
+}
+
+static void
+batch_done (GObject *source,
+            GAsyncResult *result,
+            gpointer user_data)
+{
+  Batch *batch = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!mdg_server_db_begin (batch->self->db, &error))
+    {
+      mdg_server_http_send_internal (batch->msg, error);
+      soup_server_message_unpause (batch->msg);
+      return;
+    }
+  ok = TRUE;
+  for (guint i = 0; ok && i < batch->puts->len; i++)
+    {
+      Put *put = batch->puts->pdata[i];
+      g_autoptr(GBytes) answer = NULL;
+
+      if (batch->answers->pdata[i] != NULL)
+        continue;
+      switch (put_commit (put, &answer, &error))
+        {
+        case PUT_CREATED:
+          batch->answers->pdata[i] = batch_result (put->uuid, SOUP_STATUS_CREATED, "receipt", answer);
+          break;
+        case PUT_EXISTING:
+          batch->answers->pdata[i] = batch_result (put->uuid, SOUP_STATUS_OK, "receipt", answer);
+          break;
+        case PUT_REFUSED:
+          batch->answers->pdata[i] = batch_problem (put->uuid, put->problem,
+                                                    put->error != NULL ? put->error->message : NULL);
+          break;
+        case PUT_CONFLICT:
+          batch->answers->pdata[i] = batch_problem (put->uuid, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
+          break;
+        case PUT_INTERNAL:
+        default:
+          ok = FALSE;
+          break;
+        }
+    }
+  /* All or nothing: a failure leaves no receipt the client did not get. */
+  if (!mdg_server_db_end (batch->self->db, ok, ok ? &error : NULL) || !ok)
+    {
+      for (guint i = 0; i < batch->puts->len; i++)
+        {
+          Put *put = batch->puts->pdata[i];
+
+          if (put->final != NULL)
+            g_unlink (put->final);
+        }
+      mdg_server_http_send_internal (batch->msg, error);
+    }
+  else
+    batch_send (batch);
+  soup_server_message_unpause (batch->msg);
+}
+
+static void
+post_submissions (MdgServer *self,
+                  SoupServerMessage *msg,
+                  const char *resident)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(SoupMultipart) multipart = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(Batch) batch = NULL;
+  g_autoptr(GTask) task = NULL;
+  gboolean verify = FALSE;
+  int n;
+
+  if (g_strcmp0 (soup_message_headers_get_content_type (headers, NULL), "multipart/form-data") != 0)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL);
+      return;
+    }
+  body = mdg_server_http_request_body (msg);
+  multipart = soup_multipart_new_from_message (headers, body);
+  n = multipart != NULL ? soup_multipart_get_length (multipart) : 0;
+  if (n < 1 || n > MDG_SYNC_BATCH_MAX)
+    {
+      mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST,
+                                    "a batch is 1 to " G_STRINGIFY (MDG_SYNC_BATCH_MAX)
+                                    " multipart/form-data parts");
+      return;
+    }
+
+  batch = g_new0 (Batch, 1);
+  batch->self = g_object_ref (self);
+  batch->msg = g_object_ref (msg);
+  batch->puts = g_ptr_array_new_with_free_func ((GDestroyNotify) put_free);
+  batch->answers = g_ptr_array_new_full ((guint) n, answer_free);
+  for (int i = 0; i < n; i++)
+    {
+      SoupMessageHeaders *part_headers;
+      GBytes *part;
+      g_autoptr(GHashTable) params = NULL;
+      g_autoptr(GBytes) receipt = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *name = NULL;
+      Put *put;
+
+      soup_multipart_get_part (multipart, i, &part_headers, &part);
+      if (soup_message_headers_get_content_disposition (part_headers, NULL, &params))
+        name = g_hash_table_lookup (params, "name");
+      if (name == NULL || !g_uuid_string_is_valid (name) || !g_hash_table_add (seen, g_ascii_strdown (name, -1))
+          || g_strcmp0 (soup_message_headers_get_content_type (part_headers, NULL), "application/zip") != 0)
+        {
+          mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST,
+                                        "each part: an application/zip named by a submission UUID, "
+                                        "no UUID twice");
+          return;
+        }
+      put = g_new0 (Put, 1);
+      put->self = g_object_ref (self);
+      put->resident = g_strdup (resident);
+      put->uuid = g_ascii_strdown (name, -1);
+      put->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, part);
+      put->now = mdg_server_http_now ();
+      put->size = (gint64) g_bytes_get_size (part);
+      put->envelope = g_bytes_ref (part);
+      g_ptr_array_add (batch->puts, put);
+      g_ptr_array_add (batch->answers, NULL);
+      switch (find_existing (self, put->uuid, resident, put->sha256, &receipt, &error))
+        {
+        case EXISTING_SAME:
+          batch->answers->pdata[i] = batch_result (put->uuid, SOUP_STATUS_OK, "receipt", receipt);
+          break;
+        case EXISTING_CONFLICT:
+          batch->answers->pdata[i] = batch_problem (put->uuid, MDG_SYNC_PROBLEM_SUBMISSION_CONFLICT, NULL);
+          break;
+        case EXISTING_ERROR:
+          mdg_server_http_send_internal (msg, error);
+          return;
+        case EXISTING_NONE:
+        default:
+          verify = TRUE;
+          break;
+        }
+    }
+  if (!verify)
+    {
+      batch_send (batch);
+      return;
+    }
+
+  soup_server_message_pause (msg);
+  task = g_task_new (self, NULL, batch_done, NULL);
+  g_task_set_task_data (task, g_steal_pointer (&batch), (GDestroyNotify) batch_free);
+  g_task_run_in_thread (task, batch_thread);
 }
 
 static void
@@ -508,6 +833,11 @@ handle_submissions (SoupServer *server,
     {
       if ((resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) != NULL)
         put_submission (self, msg, resident, uuid);
+    }
+  else if (uuid == NULL && g_str_equal (method, SOUP_METHOD_POST))
+    {
+      if ((resident = mdg_server_authenticate (self, msg, MDG_SERVER_ROLE_RESIDENT)) != NULL)
+        post_submissions (self, msg, resident);
     }
   else if (mdg_server_http_require_method (msg, SOUP_METHOD_GET))
     {
@@ -817,7 +1147,8 @@ body_limit (MdgServer *self,
             const char *method,
             const char *path)
 {
-  if (g_str_has_prefix (path, "/v1/submissions/") && g_str_equal (method, SOUP_METHOD_PUT))
+  if ((g_str_has_prefix (path, "/v1/submissions/") && g_str_equal (method, SOUP_METHOD_PUT))
+      || (g_str_equal (path, "/v1/submissions") && g_str_equal (method, SOUP_METHOD_POST)))
     return self->config->max_envelope_size;
   if (g_str_has_prefix (path, "/v1/uploads/"))
     return self->config->max_chunk_size;

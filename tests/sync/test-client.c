@@ -15,6 +15,7 @@
 
 #include "app-test-util.h"
 #include "mdg-jcs.h"
+#include "mdg-sync-batch.h"
 #include "mdg-sync-client.h"
 #include "mdg-sync-error.h"
 #include "mdg-sync-outbox.h"
@@ -546,6 +547,9 @@ test_server_killed (void)
 /* The delivering process is killed at random points, 50 times, while the
  * outbox grows: in the end every envelope is accepted exactly once and the
  * outbox is empty. */
+/* Envelopes added before each run of the kill test. */
+#define PER_RUN 20
+
 static void
 test_client_killed (void)
 {
@@ -582,7 +586,7 @@ test_client_killed (void)
       g_autofree char *err = NULL;
       gint64 start;
 
-      /* Ten more envelopes each run (more than are in flight at once), so
+      /* PER_RUN more envelopes each run (more than are in flight at once), so
        * every run has work in several transactions; the parent
        * closes the store before a child opens it (one instance per
        * profile). */
@@ -597,7 +601,7 @@ test_client_killed (void)
           waiting = outbox_length (store);
           if (run > 1 && waiting > 0 && waiting < queued_before_run)
             partial++;
-          for (guint i = 0; i < 10; i++)
+          for (guint i = 0; i < PER_RUN; i++)
             g_ptr_array_add (uuids, queue (store, "kawasaki-parent", FALSE));
           queued_before_run = outbox_length (store);
         }
@@ -619,7 +623,9 @@ test_client_killed (void)
       g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (child), hex, strlen (hex),
                                                 NULL, NULL, &error));
       g_assert_no_error (error);
-      g_usleep (g_test_rand_int_range (0, (gint32) MAX (run_time, 1000)));
+      /* Within the time a whole delivery of what is queued would take
+       * (run 0 timed PER_RUN), so that some runs end and some are cut short. */
+      g_usleep (g_test_rand_int_range (0, (gint32) MAX (run_time * queued_before_run / PER_RUN, 1000)));
       g_subprocess_force_exit (child);
       g_assert_true (g_subprocess_wait (child, NULL, NULL));
       if (g_subprocess_get_if_signaled (child))
@@ -646,6 +652,87 @@ test_client_killed (void)
   OPENSSL_cleanse (key, sizeof key);
 }
 
+/* ---- several envelopes per request --------------------------------------- */
+
+/* More envelopes than the workers send one by one go in batches: every one
+ * delivered once, with its receipt checked and kept, a refused one marked
+ * (its neighbours unharmed), and the same envelopes again (a lost answer)
+ * get their first receipts. */
+static void
+test_batch_delivery (void)
+{
+  g_autoptr(MdgStore) store = new_store ();
+  g_autoptr(MdgSyncClient) client = logged_in_client (endpoint_path, "kawaguchi-76");
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tampered = NULL;
+  MdgSyncDeliveryReport report;
+
+  for (guint i = 0; i < 3 * MDG_SYNC_CLIENT_MAX_PARALLEL * 2; i++)
+    g_ptr_array_add (uuids, queue (store, "kawaguchi-76", FALSE));
+  tampered = queue (store, "kawaguchi-76", TRUE);
+  g_assert_true (mdg_sync_outbox_deliver (store, client, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.sent, ==, uuids->len);
+  g_assert_cmpuint (report.refused, ==, 1);
+  for (guint i = 0; i < uuids->len; i++)
+    {
+      assert_receipt_kept (store, uuids->pdata[i]);
+      g_assert_cmpuint (server_count (client, uuids->pdata[i]), ==, 1);
+    }
+  g_assert_cmpuint (outbox_length (store), ==, 1);
+  g_assert_cmpuint (server_count (client, tampered), ==, 0);
+
+  /* Through the client's call: a batch again gets its first receipts,
+   * byte for byte; other bytes under a delivered UUID are a conflict, and
+   * a tampered envelope is refused, each for itself alone. */
+  {
+    g_autoptr(GBytes) a = sync_test_make_envelope ("kawaguchi-76", FALSE);
+    g_autoptr(GBytes) b = sync_test_make_envelope ("kawaguchi-76", FALSE);
+    g_autoptr(GBytes) bad = sync_test_make_envelope ("kawaguchi-76", TRUE);
+    g_autofree char *ua = g_uuid_string_random ();
+    g_autofree char *ub = g_uuid_string_random ();
+    const char *ids[3] = { ua, ub, uuids->pdata[0] };
+    GBytes *envs[3] = { a, b, bad };
+    MdgSyncBatchResult first[3] = { { 0 } };
+    MdgSyncBatchResult again[3] = { { 0 } };
+
+    g_assert_true (mdg_sync_client_submit_batch (client, ids, envs, 3, first, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (mdg_sync_client_submit_batch (client, ids, envs, 3, again, NULL, &error));
+    g_assert_no_error (error);
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autoptr(JsonNode) checked = NULL;
+        g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, envs[i]);
+
+        g_assert_nonnull (first[i].receipt);
+        g_assert_true (g_bytes_equal (first[i].receipt, again[i].receipt));
+        checked = mdg_sync_receipt_check (first[i].receipt, mdg_sync_client_get_receipt_key (client), NULL,
+                                          ids[i], sha, g_bytes_get_size (envs[i]), &error);
+        g_assert_no_error (error);
+        g_assert_nonnull (checked);
+      }
+    g_assert_null (first[2].receipt);
+    g_assert_error (first[2].error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_REJECTED);
+    g_assert_cmpstr (first[2].problem, ==, "submission-conflict");
+    for (guint i = 0; i < 3; i++)
+      {
+        mdg_sync_batch_result_clear (&first[i]);
+        mdg_sync_batch_result_clear (&again[i]);
+      }
+
+    ids[2] = tampered;
+    envs[2] = bad;
+    g_assert_true (mdg_sync_client_submit_batch (client, ids, envs, 3, first, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_error (first[2].error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_REJECTED);
+    g_assert_cmpstr (first[2].problem, ==, "envelope-signature-invalid");
+    for (guint i = 0; i < 3; i++)
+      mdg_sync_batch_result_clear (&first[i]);
+  }
+}
+
 /* ---- hostile servers ----------------------------------------------------- */
 
 typedef enum
@@ -660,6 +747,11 @@ typedef enum
   HOSTILE_BAD_TOKEN,
   HOSTILE_WRONG_MEDIA_TYPE,
   HOSTILE_BAD_STATUS_LIST,
+  /* POST /v1/submissions (several envelopes at once). */
+  HOSTILE_BATCH_SHORT,
+  HOSTILE_BATCH_WRONG_UUID,
+  HOSTILE_BATCH_FORGED,
+  HOSTILE_NO_BATCH,
 } HostileMode;
 
 typedef struct
@@ -669,6 +761,7 @@ typedef struct
   SoupServer   *soup;
   char         *uri;
   HostileMode   mode;
+  guint         puts;   /* envelopes answered one by one */
   GMutex        lock;
   GCond         ready;
 } Hostile;
@@ -717,6 +810,55 @@ hostile_receipt (const char *uuid,
 
   g_assert_no_error (error);
   return signed_receipt;
+}
+
+/* The answer to a batch: too short, naming other submissions, with forged
+ * receipts, or (an older server) no batches at all. */
+static void
+hostile_batch (Hostile *h,
+               SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(SoupMultipart) multipart = soup_multipart_new_from_message (soup_server_message_get_request_headers (msg),
+                                                                        bytes);
+  g_autoptr(GString) json = g_string_new ("{\"results\":[");
+  EVP_PKEY *forger = EVP_PKEY_Q_keygen (NULL, NULL, "ED25519");
+  int n;
+
+  g_assert_nonnull (multipart);
+  n = soup_multipart_get_length (multipart);
+  if (h->mode == HOSTILE_NO_BATCH)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET");
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      EVP_PKEY_free (forger);
+      return;
+    }
+  for (int i = 0; i < (h->mode == HOSTILE_BATCH_SHORT ? n - 1 : n); i++)
+    {
+      SoupMessageHeaders *part_headers;
+      GBytes *part;
+      g_autoptr(GHashTable) params = NULL;
+      g_autoptr(GBytes) receipt = NULL;
+      SoupMessageBody *part_body = soup_message_body_new ();
+      const char *name;
+
+      soup_multipart_get_part (multipart, i, &part_headers, &part);
+      g_assert_true (soup_message_headers_get_content_disposition (part_headers, NULL, &params));
+      name = g_hash_table_lookup (params, "name");
+      if (h->mode == HOSTILE_BATCH_WRONG_UUID && i == 0)
+        name = "00000000-0000-4000-8000-000000000000";
+      soup_message_body_append_bytes (part_body, part);
+      g_bytes_unref (soup_message_body_flatten (part_body));
+      receipt = hostile_receipt (name, part_body, forger, FALSE);
+      soup_message_body_unref (part_body);
+      g_string_append_printf (json, "%s{\"submission\":\"%s\",\"status\":201,\"receipt\":%.*s}", i > 0 ? "," : "",
+                              name, (int) g_bytes_get_size (receipt), (const char *) g_bytes_get_data (receipt, NULL));
+    }
+  g_string_append (json, "]}");
+  reply_text (msg, 200, "application/json", json->str);
+  EVP_PKEY_free (forger);
 }
 
 static void
@@ -775,6 +917,7 @@ hostile_handler (SoupServer *soup,
           break;
         case HOSTILE_FORGED_RECEIPT:
         case HOSTILE_OTHER_ENVELOPE:
+        case HOSTILE_NO_BATCH:
           {
             g_autofree char *receipt_path = g_build_filename (sync_test_tmp_dir (), "receipt.pem", NULL);
             g_autofree char *pem = NULL;
@@ -792,6 +935,8 @@ hostile_handler (SoupServer *soup,
             g_assert_nonnull (key);
             receipt = hostile_receipt (uuid, body, key, h->mode == HOSTILE_OTHER_ENVELOPE);
             reply (msg, 201, "application/json", receipt);
+            if (h->mode == HOSTILE_NO_BATCH)
+              h->puts++;
             EVP_PKEY_free (key);
           }
           break;
@@ -810,6 +955,8 @@ hostile_handler (SoupServer *soup,
           break;
         }
     }
+  else if (g_str_equal (path, "/v1/submissions") && g_str_equal (soup_server_message_get_method (msg), "POST"))
+    hostile_batch (h, msg);
   else if (g_str_equal (path, "/v1/submissions"))
     {
       reply_text (msg, 200, "application/json",
@@ -859,6 +1006,34 @@ quit_loop (gpointer loop)
 }
 
 static void
+start_hostile (Hostile *h,
+               GThread **thread)
+{
+  g_mutex_init (&h->lock);
+  g_cond_init (&h->ready);
+  h->context = g_main_context_new ();
+  h->loop = g_main_loop_new (h->context, FALSE);
+  g_mutex_lock (&h->lock);
+  *thread = g_thread_new ("hostile", hostile_thread, h);
+  while (h->uri == NULL)
+    g_cond_wait (&h->ready, &h->lock);
+  g_mutex_unlock (&h->lock);
+}
+
+static void
+stop_hostile (Hostile *h,
+              GThread *thread)
+{
+  g_main_context_invoke (h->context, quit_loop, h->loop);
+  g_thread_join (thread);
+  g_main_loop_unref (h->loop);
+  g_main_context_unref (h->context);
+  g_free (h->uri);
+  g_mutex_clear (&h->lock);
+  g_cond_clear (&h->ready);
+}
+
+static void
 test_hostile_server (void)
 {
   static const struct { HostileMode mode; gboolean at_login; gint code; } cases[] = {
@@ -880,15 +1055,7 @@ test_hostile_server (void)
   g_autofree char *uuid = queue (store, "kawaguchi-76", FALSE);
 
   g_assert_nonnull (uuid);
-  g_mutex_init (&h.lock);
-  g_cond_init (&h.ready);
-  h.context = g_main_context_new ();
-  h.loop = g_main_loop_new (h.context, FALSE);
-  g_mutex_lock (&h.lock);
-  thread = g_thread_new ("hostile", hostile_thread, &h);
-  while (h.uri == NULL)
-    g_cond_wait (&h.ready, &h.lock);
-  g_mutex_unlock (&h.lock);
+  start_hostile (&h, &thread);
   endpoint = write_endpoint ("hostile.ini", h.uri, sync_test_tls_cert ());
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -930,13 +1097,67 @@ test_hostile_server (void)
       g_assert_null (((MdgOutboxInfo *) list->pdata[0])->rejected);
     }
 
-  g_main_context_invoke (h.context, quit_loop, h.loop);
-  g_thread_join (thread);
-  g_main_loop_unref (h.loop);
-  g_main_context_unref (h.context);
-  g_free (h.uri);
-  g_mutex_clear (&h.lock);
-  g_cond_clear (&h.ready);
+  stop_hostile (&h, thread);
+}
+
+/* Batch answers that break the protocol leave every envelope waiting; a
+ * server without batches gets the envelopes one by one. */
+static void
+test_hostile_batch (void)
+{
+  static const HostileMode modes[] = { HOSTILE_BATCH_SHORT, HOSTILE_BATCH_WRONG_UUID, HOSTILE_BATCH_FORGED };
+  Hostile h = { 0 };
+  GThread *thread;
+  g_autofree char *endpoint = NULL;
+  g_autoptr(MdgStore) store = new_store ();
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  guint n = 3 * MDG_SYNC_CLIENT_MAX_PARALLEL * 2;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (uuids, queue (store, "kawaguchi-76", FALSE));
+  start_hostile (&h, &thread);
+  endpoint = write_endpoint ("hostile-batch.ini", h.uri, sync_test_tls_cert ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(MdgSyncClient) client = new_client (endpoint);
+      g_autoptr(MdgSigner) auth = app_test_software_signer ("kawaguchi-76", "auth");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) list = NULL;
+
+      h.mode = modes[i];
+      g_assert_true (mdg_sync_client_login (client, auth, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (mdg_sync_outbox_deliver (store, client, NULL, NULL, &error));
+      g_assert_error (error, MDG_SYNC_ERROR, MDG_SYNC_ERROR_PROTOCOL);
+      g_test_message ("batch case %u: %s", i, error->message);
+      list = mdg_store_outbox_list (store, NULL);
+      g_assert_cmpuint (list->len, ==, n);
+      for (guint j = 0; j < list->len; j++)
+        {
+          g_assert_false (((MdgOutboxInfo *) list->pdata[j])->has_receipt);
+          g_assert_null (((MdgOutboxInfo *) list->pdata[j])->rejected);
+        }
+    }
+
+  /* The first protocol version: 405 to the batch, then one by one. */
+  {
+    g_autoptr(MdgSyncClient) client = new_client (endpoint);
+    g_autoptr(MdgSigner) auth = app_test_software_signer ("kawaguchi-76", "auth");
+    g_autoptr(GError) error = NULL;
+    MdgSyncDeliveryReport report;
+
+    h.mode = HOSTILE_NO_BATCH;
+    g_assert_true (mdg_sync_client_login (client, auth, NULL, &error));
+    g_assert_true (mdg_sync_outbox_deliver (store, client, &report, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (report.sent, ==, n);
+    g_assert_cmpuint (h.puts, ==, n);
+    g_assert_cmpuint (outbox_length (store), ==, 0);
+    for (guint j = 0; j < uuids->len; j++)
+      assert_receipt_kept (store, uuids->pdata[j]);
+  }
+  stop_hostile (&h, thread);
 }
 
 int
@@ -967,6 +1188,8 @@ main (int argc,
   g_test_add_func ("/sync/client/tls-pinned", test_tls_pinned);
   g_test_add_func ("/sync/client/proxy-honoured", test_proxy_honoured);
   g_test_add_func ("/sync/client/hostile-server", test_hostile_server);
+  g_test_add_func ("/sync/client/batch-delivery", test_batch_delivery);
+  g_test_add_func ("/sync/client/hostile-batch", test_hostile_batch);
   g_test_add_func ("/sync/client/faults", test_faults);
   g_test_add_func ("/sync/client/server-killed", test_server_killed);
   g_test_add_func ("/sync/client/resumable-upload", test_resumable_upload);
