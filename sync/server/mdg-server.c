@@ -20,6 +20,7 @@
 #include "mdg-envelope.h"
 #include "mdg-server-db.h"
 #include "mdg-server-http.h"
+#include "mdg-server-idle.h"
 #include "mdg-server-private.h"
 #include "mdg-server-retention.h"
 #include "mdg-server-staff.h"
@@ -37,6 +38,7 @@ struct _MdgServer
   MdgServerDb     *db;
   EVP_PKEY        *receipt_key;
   SoupServer      *soup;
+  MdgServerIdle   *idle;
   guint            housekeeping;
 };
 
@@ -1306,6 +1308,7 @@ mdg_server_dispose (GObject *object)
   if (self->housekeeping != 0)
     g_source_remove (self->housekeeping);
   self->housekeeping = 0;
+  g_clear_pointer (&self->idle, mdg_server_idle_free);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -1377,6 +1380,7 @@ mdg_server_new (MdgServerConfig *config,
       return NULL;
     }
   self->soup = soup_server_new ("tls-certificate", cert, "server-header", "madoguchi-server", NULL);
+  self->idle = mdg_server_idle_new (self->soup, (guint) MIN (self->config->io_timeout, G_MAXUINT));
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
   mdg_server_add_route (self, NULL, handle_default);
   mdg_server_auth_register (self);

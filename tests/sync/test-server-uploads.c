@@ -373,12 +373,13 @@ test_upload_stale (void)
 
 /* A server with small limits and a short I/O timeout. */
 static void
-start_limited (SyncTestServer *s)
+start_limited (SyncTestServer *s,
+               const char *name)
 {
   g_autofree char *text = NULL;
   g_autofree char *more = NULL;
 
-  sync_test_server_start (s, "limited", "test", FALSE);
+  sync_test_server_start (s, name, "test", FALSE);
   sync_test_server_kill (s);
   g_assert_true (g_file_get_contents (s->config, &text, NULL, NULL));
   /* GKeyFile merges a repeated group. */
@@ -403,7 +404,7 @@ test_hostile_oversize (void)
   g_auto(TestResponse) json = { 0 };
   g_auto(TestResponse) alive = { 0 };
 
-  start_limited (&limited);
+  start_limited (&limited, "limited");
   token = test_http_login (session, &limited, "kawaguchi-76", FALSE);
   big = g_bytes_new_take (zeros, 2 * 1024 * 1024);
   sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, big);
@@ -477,6 +478,67 @@ test_problem_codes (void)
     }
 }
 
+/* Sockets the server process holds open. */
+static guint
+server_sockets (SyncTestServer *s)
+{
+  g_autofree char *dir = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (s->process));
+  g_autoptr(GDir) fds = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (fds);
+  while ((name = g_dir_read_name (fds)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "socket:"))
+        n++;
+    }
+  return n;
+}
+
+/* Clients that close their kept-alive connections between requests leave
+ * nothing behind on the server (libsoup 3.2.2 alone would keep every one
+ * in CLOSE_WAIT): within io_timeout and a check, the sockets are gone, and
+ * the server still answers. */
+static void
+test_idle_connections_closed (void)
+{
+  SyncTestServer limited = { 0 };
+  guint before;
+  guint during;
+  guint after = 0;
+
+  start_limited (&limited, "idle");
+  before = server_sockets (&limited);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(SoupSession) client = test_http_session_new ();
+      g_auto(TestResponse) r = { 0 };
+
+      test_http_request (client, &limited, "GET", "/v1/submissions", NULL, NULL, NULL, NULL, &r);
+      test_http_assert_problem (&r, MDG_SYNC_PROBLEM_UNAUTHORIZED);
+    }
+  during = server_sockets (&limited);
+  g_test_message ("server sockets: %u before, %u after 10 clients", before, during);
+  for (guint wait = 0; wait < 100; wait++)
+    {
+      g_usleep (100 * 1000);
+      if ((after = server_sockets (&limited)) <= before)
+        break;
+    }
+  g_assert_cmpuint (after, <=, before);
+  {
+    g_auto(TestResponse) r = { 0 };
+
+    test_http_request (session, &limited, "GET", "/v1/submissions", NULL, NULL, NULL, NULL, &r);
+    test_http_assert_problem (&r, MDG_SYNC_PROBLEM_UNAUTHORIZED);
+  }
+  sync_test_server_stop (&limited);
+}
+
 int
 main (int argc,
       char *argv[])
@@ -495,6 +557,7 @@ main (int argc,
   g_test_add_func ("/sync/upload/other-resident", test_upload_other_resident);
   g_test_add_func ("/sync/upload/stale-removed", test_upload_stale);
   g_test_add_func ("/sync/hostile/oversize-and-lies", test_hostile_oversize);
+  g_test_add_func ("/sync/hostile/idle-connections-closed", test_idle_connections_closed);
   status = g_test_run ();
 
   sync_test_server_stop (&main_server);
