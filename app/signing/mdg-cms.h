@@ -35,4 +35,11 @@ CMS_ContentInfo *mdg_cms_parse_detached (GBytes *der,
 /* The DER of @cert. */
 GBytes          *mdg_x509_to_der        (X509 *cert);
 
+/* @content as the detached content for CMS_verify(): a read-only memory
+ * BIO behind a null filter (see mdg-cms.c); free the chain with
+ * BIO_free_all(), e.g. as g_autoptr(MdgBioChain). */
+typedef BIO MdgBioChain;
+MdgBioChain     *mdg_cms_content_bio    (GBytes *content);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MdgBioChain, BIO_free_all)
+
 G_END_DECLS

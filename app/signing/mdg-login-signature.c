@@ -17,7 +17,6 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CMS_ContentInfo, CMS_ContentInfo_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
 
 static gboolean
 check_challenge (GBytes *challenge,
@@ -58,7 +57,7 @@ mdg_login_signature_verify (MdgTrustStore *trust,
 {
   g_autoptr(CMS_ContentInfo) cms = NULL;
   g_autoptr(X509_STORE) empty = X509_STORE_new ();
-  g_autoptr(BIO) dcont = NULL;
+  g_autoptr(MdgBioChain) dcont = NULL;
   g_autoptr(GDateTime) local_now = NULL;
   STACK_OF (X509) *certs = NULL;
   X509 *cert = NULL;
@@ -81,8 +80,7 @@ mdg_login_signature_verify (MdgTrustStore *trust,
   when = (time_t) g_date_time_to_unix (now);
 
   /* The signature over exactly the challenge this server issued. */
-  dcont = BIO_new_mem_buf (g_bytes_get_data (expected_challenge, NULL),
-                           (int) g_bytes_get_size (expected_challenge));
+  dcont = mdg_cms_content_bio (expected_challenge);
   if (CMS_verify (cms, NULL, empty, dcont, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1)
     {
       g_set_error (error, MDG_APP_ERROR, MDG_APP_ERROR_VERIFY,

@@ -85,7 +85,6 @@ add_check (MdgVerifyReport *report,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CMS_ContentInfo, CMS_ContentInfo_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
 
 static GDateTime *
 asn1_time_to_datetime (const ASN1_TIME *t)
@@ -222,7 +221,7 @@ verify_common (MdgTrustStore *trust,
   g_autoptr(GDateTime) local_now = NULL;
   g_autoptr(GDateTime) signed_at = NULL;
   g_autoptr(GBytes) cert_der = NULL;
-  g_autoptr(BIO) dcont = NULL;
+  g_autoptr(MdgBioChain) dcont = NULL;
   g_autoptr(X509_STORE) empty = X509_STORE_new ();
   g_autoptr(GError) att_error = NULL;
   STACK_OF (X509) *certs = NULL;
@@ -264,7 +263,7 @@ verify_common (MdgTrustStore *trust,
   /* 1. The signature and messageDigest over the exact bytes received, and
    * signingCertificateV2 against the certificate (OpenSSL checks the ESS
    * attribute when present). Trust is checked separately. */
-  dcont = BIO_new_mem_buf (g_bytes_get_data (document, NULL), (int) g_bytes_get_size (document));
+  dcont = mdg_cms_content_bio (document);
   if (CMS_verify (cms, NULL, empty, dcont, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1)
     add_check (report, "signature", MDG_CHECK_PASS, 0,
                _("The signature and its message digest match the document."));

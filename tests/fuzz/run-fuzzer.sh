@@ -14,5 +14,7 @@ cp "$seeds"/* "$work/corpus/"
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export UBSAN_OPTIONS
 
-exec "$fuzzer" -max_total_time=15 -rss_limit_mb=2048 \
+# libFuzzer's own exit code for a finding is 77, which meson counts as a
+# skip: a crash, leak or timeout must fail the test.
+exec "$fuzzer" -max_total_time=15 -rss_limit_mb=2048 -error_exitcode=1 -timeout_exitcode=1 \
   -artifact_prefix="$work/artifacts/" "$@" "$work/corpus" "$seeds"
