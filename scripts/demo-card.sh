@@ -100,7 +100,7 @@ pki_dir=$pki
 CONF
 "$server" --config "$work/server/server.conf" >"$work/server/uri" 2>"$work/server/log" &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 200); do [ -s "$work/server/uri" ] && break; sleep 0.05; done
 uri=$(head -n 1 "$work/server/uri")
 admin () { "$server" admin --config "$work/server/server.conf" "$@"; }
