@@ -69,7 +69,6 @@ typedef struct
 {
   char   *uuid;
   char   *sha256;
-  gsize   size;
   GBytes *envelope;
   GBytes *receipt;
   char   *problem;
@@ -311,6 +310,8 @@ mdg_sync_outbox_deliver (MdgStore *store,
           while (first_error == NULL && next < list->len && job->items->len < per_job)
             {
               MdgOutboxInfo *info = list->pdata[next];
+              /* A large envelope goes alone, by the resumable API. */
+              gboolean large = info->size > mdg_sync_client_get_upload_threshold (client);
               Item *item;
 
               if (info->rejected != NULL)
@@ -319,9 +320,7 @@ mdg_sync_outbox_deliver (MdgStore *store,
                   next++;
                   continue;
                 }
-              if (job->items->len > 0
-                  && (info->size > mdg_sync_client_get_upload_threshold (client)
-                      || job->bytes + info->size > MDG_SYNC_BATCH_MAX_BYTES))
+              if (job->items->len > 0 && (large || job->bytes + info->size > MDG_SYNC_BATCH_MAX_BYTES))
                 break;
               next++;
               item = g_new0 (Item, 1);
@@ -332,11 +331,9 @@ mdg_sync_outbox_deliver (MdgStore *store,
                   item_free (item);
                   break;
                 }
-              item->size = g_bytes_get_size (item->envelope);
-              job->bytes += item->size;
+              job->bytes += g_bytes_get_size (item->envelope);
               g_ptr_array_add (job->items, item);
-              /* A large envelope goes alone, by the resumable API. */
-              if (item->size > mdg_sync_client_get_upload_threshold (client))
+              if (large)
                 break;
             }
           if (job->items->len == 0)

@@ -16,8 +16,6 @@ typedef struct _MdgServerIdle MdgServerIdle;
 MdgServerIdle *mdg_server_idle_new    (SoupServer *server,
                                        guint timeout_s);
 void           mdg_server_idle_free   (MdgServerIdle *self);
-/* Connections closed so far for idling. */
-guint          mdg_server_idle_closed (MdgServerIdle *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MdgServerIdle, mdg_server_idle_free)
 

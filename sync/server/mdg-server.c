@@ -242,6 +242,28 @@ put_free (Put *put)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Put, put_free)
 
+/* A put of @envelope (NULL: an upload's bytes) received now; takes
+ * @sha256. */
+static Put *
+put_new (MdgServer *self,
+         const char *resident,
+         const char *uuid,
+         char *sha256,
+         GBytes *envelope,
+         gint64 size)
+{
+  Put *put = g_new0 (Put, 1);
+
+  put->self = g_object_ref (self);
+  put->resident = g_strdup (resident);
+  put->uuid = g_strdup (uuid);
+  put->sha256 = sha256;
+  put->now = mdg_server_http_now ();
+  put->size = size;
+  put->envelope = envelope != NULL ? g_bytes_ref (envelope) : NULL;
+  return put;
+}
+
 typedef enum
 {
   EXISTING_NONE,
@@ -484,15 +506,9 @@ put_submission (MdgServer *self,
         return;
     }
 
-  put = g_new0 (Put, 1);
-  put->self = g_object_ref (self);
+  put = put_new (self, resident, uuid, g_steal_pointer (&sha256), envelope,
+                 envelope != NULL ? (gint64) g_bytes_get_size (envelope) : upload->size);
   put->msg = g_object_ref (msg);
-  put->resident = g_strdup (resident);
-  put->uuid = g_strdup (uuid);
-  put->sha256 = g_steal_pointer (&sha256);
-  put->now = mdg_server_http_now ();
-  put->size = envelope != NULL ? (gint64) g_bytes_get_size (envelope) : upload->size;
-  put->envelope = g_steal_pointer (&envelope);
   if (upload != NULL)
     put->upload_path = mdg_server_upload_path (self->config->upload_dir, upload->id);
 
@@ -691,13 +707,16 @@ post_submissions (MdgServer *self,
       g_autoptr(GHashTable) params = NULL;
       g_autoptr(GBytes) receipt = NULL;
       g_autoptr(GError) error = NULL;
+      g_autofree char *lower = NULL;
       const char *name = NULL;
       Put *put;
 
       soup_multipart_get_part (multipart, i, &part_headers, &part);
       if (soup_message_headers_get_content_disposition (part_headers, NULL, &params))
         name = g_hash_table_lookup (params, "name");
-      if (name == NULL || !g_uuid_string_is_valid (name) || !g_hash_table_add (seen, g_ascii_strdown (name, -1))
+      if (name != NULL && g_uuid_string_is_valid (name))
+        lower = g_ascii_strdown (name, -1);
+      if (lower == NULL || !g_hash_table_add (seen, g_strdup (lower))
           || g_strcmp0 (soup_message_headers_get_content_type (part_headers, NULL), "application/zip") != 0)
         {
           mdg_server_http_send_problem (msg, MDG_SYNC_PROBLEM_BAD_REQUEST,
@@ -705,14 +724,8 @@ post_submissions (MdgServer *self,
                                         "no UUID twice");
           return;
         }
-      put = g_new0 (Put, 1);
-      put->self = g_object_ref (self);
-      put->resident = g_strdup (resident);
-      put->uuid = g_ascii_strdown (name, -1);
-      put->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, part);
-      put->now = mdg_server_http_now ();
-      put->size = (gint64) g_bytes_get_size (part);
-      put->envelope = g_bytes_ref (part);
+      put = put_new (self, resident, lower, g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, part), part,
+                     (gint64) g_bytes_get_size (part));
       g_ptr_array_add (batch->puts, put);
       g_ptr_array_add (batch->answers, NULL);
       switch (find_existing (self, put->uuid, resident, put->sha256, &receipt, &error))
